@@ -1,0 +1,36 @@
+/** One recognized word; times are milliseconds from the start of the utterance. */
+export interface AsrWord {
+  word: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface AsrHypothesis {
+  /** Words joined by single spaces; filler and silence tokens removed. */
+  text: string;
+  words: AsrWord[];
+}
+
+/**
+ * One utterance-at-a-time recognizer for one audio channel (16 kHz mono).
+ * Calls must not overlap: the caller awaits each before the next.
+ */
+export interface AsrStream {
+  /** Starts a new utterance. Word times of later hypotheses count from here. */
+  startUtterance(): Promise<void>;
+  /** Decodes more audio of the current utterance; resolves with the first-pass hypothesis so far. */
+  accept(samples: Int16Array): Promise<AsrHypothesis>;
+  /** Ends the utterance and runs the engine's best-quality pass over it. */
+  endUtterance(): Promise<AsrHypothesis>;
+  /** Releases the native decoder (back to the engine's pool). Idempotent. */
+  close(): void;
+}
+
+/** An ASR engine; all engines (PocketSphinx, ONNX transducers) sit behind this. */
+export interface AsrEngine {
+  readonly name: string;
+  /** Opens a stream; may wait for a decoder to be created off the main thread. */
+  openStream(): Promise<AsrStream>;
+  /** Releases every native handle; rejects later `openStream` calls. Idempotent. */
+  close(): Promise<void>;
+}
