@@ -1,0 +1,86 @@
+import type { ServerEvent, TurnEndEvent, TranscriptCorrectedEvent } from '../proto/messages.js';
+import type { AudioEncoding } from '../proto/session-config.js';
+import { ParleyWsClient } from './parley-ws-client.js';
+
+export interface ReplayAudio {
+  encoding: AudioEncoding;
+  sampleRate: number;
+  channels: 1 | 2;
+  /** Interleaved audio in `encoding`. */
+  data: Uint8Array;
+}
+
+export interface ReplayOptions {
+  url: string;
+  apiKey?: string;
+  /** 1 is real time, 2 twice as fast; 0 sends as fast as the server reads. */
+  speed: number;
+  /** Audio per message. */
+  chunkMs: number;
+  /** Extra session config for the `start` message. */
+  config?: Record<string, unknown>;
+  onEvent?: (event: ServerEvent) => void;
+}
+
+export interface ReplayedTurn {
+  channel: number;
+  turnId: number;
+  /** Final text, after any `transcript.corrected`. */
+  text: string;
+  end: TurnEndEvent;
+}
+
+export interface ReplayResult {
+  events: ServerEvent[];
+  turns: ReplayedTurn[];
+  closeCode: number;
+}
+
+const BYTES_PER_SAMPLE: Record<AudioEncoding, number> = { pcm_s16le: 2, pcm_f32le: 4, mulaw: 1, alaw: 1 };
+
+/** Streams a recorded call to a Parley server at the given pace and collects what comes back. */
+export async function replay(audio: ReplayAudio, options: ReplayOptions): Promise<ReplayResult> {
+  const client = new ParleyWsClient({
+    url: options.url,
+    apiKey: options.apiKey,
+    config: { encoding: audio.encoding, sample_rate: audio.sampleRate, channels: audio.channels, ...options.config },
+  });
+  const events: ServerEvent[] = [];
+  client.on('event', (event) => {
+    events.push(event);
+    options.onEvent?.(event);
+  });
+  await client.started;
+
+  const frameBytes = BYTES_PER_SAMPLE[audio.encoding] * audio.channels;
+  const chunkBytes = Math.max(1, Math.round((audio.sampleRate * options.chunkMs) / 1000)) * frameBytes;
+  const startedAt = performance.now();
+  for (let offset = 0, i = 0; offset < audio.data.length; offset += chunkBytes, i++) {
+    if (options.speed > 0) await sleepUntil(startedAt + (i * options.chunkMs) / options.speed);
+    await client.sendAudio(audio.data.subarray(offset, offset + chunkBytes));
+  }
+  await client.stop();
+  const { code } = await client.closed;
+  return { events, turns: collectTurns(events), closeCode: code };
+}
+
+function collectTurns(events: ServerEvent[]): ReplayedTurn[] {
+  const turns = new Map<string, ReplayedTurn>();
+  for (const event of events) {
+    if (event.type === 'turn.end') {
+      turns.set(`${event.channel}:${event.turn_id}`, { channel: event.channel, turnId: event.turn_id, text: event.text, end: event });
+    } else if (event.type === 'transcript.corrected') {
+      applyCorrection(turns.get(`${event.channel}:${event.turn_id}`), event);
+    }
+  }
+  return [...turns.values()];
+}
+
+function applyCorrection(turn: ReplayedTurn | undefined, event: TranscriptCorrectedEvent): void {
+  if (turn) turn.text = event.text;
+}
+
+function sleepUntil(wallMs: number): Promise<void> {
+  const wait = wallMs - performance.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+}

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import {
+  findProjectRoot,
+  loadNativeBinding,
+  nativeAddonPath,
+  type NativeDecoder,
+  type NativeDecoderOptions,
+} from './native-binding.js';
+
+const MODEL = '/usr/share/pocketsphinx/model/en-us';
+const OPTIONS: NativeDecoderOptions = {
+  hmm: join(MODEL, 'en-us'),
+  lm: join(MODEL, 'en-us.lm.bin'),
+  dict: join(MODEL, 'cmudict-en-us.dict'),
+  args: ['-remove_silence', 'no'],
+};
+
+const bytes = readFileSync('/usr/share/pocketsphinx/test/data/goforward.raw');
+const goForward = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+
+const native = loadNativeBinding();
+const created: NativeDecoder[] = [];
+
+async function createDecoder(): Promise<NativeDecoder> {
+  const decoder = await native.Decoder.createAsync(OPTIONS);
+  created.push(decoder);
+  return decoder;
+}
+
+afterEach(() => {
+  for (const decoder of created.splice(0)) decoder.release();
+});
+
+describe('PocketSphinx native binding', () => {
+  it('finds the project root from source and from dist/', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const root = findProjectRoot(here);
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name).toBe('parley');
+    expect(findProjectRoot(join(root, 'dist/models/asr/pocketsphinx'))).toBe(root);
+  });
+
+  it('decodes, segments without fillers, and counts live decoders', async () => {
+    const before = native.liveDecoderCount();
+    const decoder = await createDecoder();
+    expect(native.liveDecoderCount()).toBe(before + 1);
+    expect([decoder.frameRate, decoder.sampleRate]).toEqual([100, 16000]);
+
+    decoder.startUtt();
+    const partial = await decoder.processAsync(goForward);
+    expect(partial.frames).toBeGreaterThan(270);
+    const final = await decoder.endUttAsync();
+    expect(final.text).toBe('go forward ten meters');
+    expect(final.words.map((w) => w.word)).toEqual(['go', 'forward', 'ten', 'meters']);
+    for (const w of final.words) expect(w.endFrame).toBeGreaterThanOrEqual(w.startFrame);
+
+    decoder.release();
+    decoder.release();
+    expect(decoder.released).toBe(true);
+    expect(native.liveDecoderCount()).toBe(before);
+    expect(() => decoder.startUtt()).toThrow(/released decoder/);
+    await expect(decoder.processAsync(goForward)).rejects.toThrow(/released decoder/);
+  });
+
+  it('counts word frames from the start of each utterance', async () => {
+    const decoder = await createDecoder();
+    for (let utterance = 0; utterance < 2; utterance++) {
+      decoder.startUtt();
+      await decoder.processAsync(goForward);
+      const final = await decoder.endUttAsync();
+      expect(final.words[0]!.startFrame).toBeLessThan(100);
+      expect(final.words.at(-1)!.endFrame).toBeLessThan(final.frames);
+    }
+  });
+
+  it('rejects calls while one is in flight', async () => {
+    const decoder = await createDecoder();
+    decoder.startUtt();
+    const inFlight = decoder.processAsync(goForward);
+    expect(decoder.busy).toBe(true);
+    await expect(decoder.processAsync(goForward)).rejects.toThrow(/in flight/);
+    await expect(decoder.endUttAsync()).rejects.toThrow(/in flight/);
+    expect(() => decoder.reset()).toThrow(/in flight/);
+    await expect(inFlight).resolves.toHaveProperty('text');
+    expect((await decoder.endUttAsync()).text).toBe('go forward ten meters');
+  });
+
+  it('defers release until the call in flight completes', async () => {
+    const before = native.liveDecoderCount();
+    const decoder = await createDecoder();
+    decoder.startUtt();
+    const inFlight = decoder.processAsync(goForward);
+    decoder.release();
+    expect(decoder.released).toBe(true);
+    expect(native.liveDecoderCount()).toBe(before + 1);
+    expect((await inFlight).text).toBe('go forward ten meters');
+    expect(native.liveDecoderCount()).toBe(before);
+  });
+
+  it('copies the input: the caller may overwrite its buffer at once', async () => {
+    const decoder = await createDecoder();
+    decoder.startUtt();
+    const buffer = goForward.slice();
+    const processing = decoder.processAsync(buffer);
+    buffer.fill(0);
+    await processing;
+    expect((await decoder.endUttAsync()).text).toBe('go forward ten meters');
+  });
+
+  it('enforces the utterance state machine', async () => {
+    const decoder = await createDecoder();
+    await expect(decoder.processAsync(goForward)).rejects.toThrow(/startUtt/);
+    await expect(decoder.endUttAsync()).rejects.toThrow(/without an open utterance/);
+    decoder.startUtt();
+    expect(() => decoder.startUtt()).toThrow(/utterance is open/);
+    expect(() => decoder.reset()).toThrow(/utterance is open/);
+    await expect(decoder.processAsync(new Float32Array(4) as unknown as Int16Array)).rejects.toThrow(/Int16Array/);
+  });
+
+  it('carries live CMN across utterances; reset makes a used decoder decode like a fresh one', async () => {
+    const decodeAll = async (decoder: NativeDecoder, samples: Int16Array) => {
+      decoder.startUtt();
+      await decoder.processAsync(samples);
+      return decoder.endUttAsync();
+    };
+    const quiet = goForward.map((sample) => sample >> 4); // shifts the CMN estimate
+    const expected = await decodeAll(await createDecoder(), goForward);
+
+    const carried = await createDecoder();
+    await decodeAll(carried, quiet);
+    expect(await decodeAll(carried, goForward)).not.toEqual(expected);
+
+    const used = await createDecoder();
+    await decodeAll(used, quiet);
+    used.reset();
+    expect(await decodeAll(used, goForward)).toEqual(expected);
+  });
+
+  it('survives a worker_thread terminated mid-decode and frees its decoder', async () => {
+    const before = native.liveDecoderCount();
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+      const native = require(workerData.addon);
+      native.Decoder.createAsync(workerData.options).then((decoder) => {
+        decoder.startUtt();
+        decoder.processAsync(workerData.samples);
+        parentPort.postMessage('decoding');
+      });`,
+      { eval: true, workerData: { addon: nativeAddonPath(), options: OPTIONS, samples: goForward } },
+    );
+    await new Promise((resolve) => worker.once('message', resolve));
+    expect(native.liveDecoderCount()).toBe(before + 1);
+    await worker.terminate();
+    expect(native.liveDecoderCount()).toBe(before);
+  });
+
+  it('explains creation failures and refuses -logfn', async () => {
+    await expect(native.Decoder.createAsync({ ...OPTIONS, hmm: '/nonexistent' })).rejects.toThrow(/mdef/);
+    await expect(native.Decoder.createAsync({ ...OPTIONS, args: ['-bogus', '1'] })).rejects.toThrow(/Unknown argument name '-bogus'/);
+    await expect(native.Decoder.createAsync({ ...OPTIONS, args: ['-logfn', '/dev/null'] })).rejects.toThrow(/-logfn/);
+    const Decoder = native.Decoder as unknown as new () => unknown;
+    expect(() => new Decoder()).toThrow(/createAsync/);
+  });
+});

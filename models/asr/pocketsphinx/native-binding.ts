@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { ParleyError } from '../../../proto/errors.js';
+
+/** One recognized word as the decoder segments it; frames are inclusive, counted from `startUtt()`. */
+export interface NativeWordSegment {
+  word: string;
+  startFrame: number;
+  endFrame: number;
+}
+
+/** Filler and silence tokens are already removed; `word(2)` variants are reduced to `word`. */
+export interface NativeHypothesis {
+  /** `words` joined by single spaces. */
+  text: string;
+  /** Frames decoded so far in this utterance. */
+  frames: number;
+  words: NativeWordSegment[];
+}
+
+export interface NativeDecoderOptions {
+  hmm: string;
+  lm: string;
+  dict: string;
+  /** Extra PocketSphinx arguments as name/value pairs, e.g. `['-bestpath', 'no']`; `-logfn` is refused. */
+  args?: readonly string[];
+}
+
+/**
+ * One `ps_decoder_t`. At most one call at a time: a call made while `processAsync` or
+ * `endUttAsync` is in flight throws (sync methods) or rejects (async ones).
+ */
+export interface NativeDecoder {
+  /** Frames per second (`-frate`). */
+  readonly frameRate: number;
+  /** Input sample rate in Hz (`-samprate`). */
+  readonly sampleRate: number;
+  readonly inUtterance: boolean;
+  readonly busy: boolean;
+  readonly released: boolean;
+  /** Word frames of the new utterance count from here. */
+  startUtt(): void;
+  /** Copies `samples` and decodes them on the threadpool; resolves with the first-pass hypothesis so far. */
+  processAsync(samples: Int16Array): Promise<NativeHypothesis>;
+  /** Ends the utterance (fwdflat and bestpath passes when enabled) on the threadpool. */
+  endUttAsync(): Promise<NativeHypothesis>;
+  /** Restores the cross-utterance adaptation (live CMN) to its freshly loaded state. */
+  reset(): void;
+  /** Frees the decoder now, or when the call in flight completes. Idempotent. */
+  release(): void;
+}
+
+export interface NativeBinding {
+  Decoder: {
+    /** Loads the models on the threadpool. */
+    createAsync(options: NativeDecoderOptions): Promise<NativeDecoder>;
+  };
+  /** Decoders created and not yet freed, process-wide. */
+  liveDecoderCount(): number;
+}
+
+const ADDON_PATH = 'models/asr/pocketsphinx/native/build/Release/parley_pocketsphinx.node';
+
+/** The nearest directory at or above `fromDir` whose package.json is named "parley". */
+export function findProjectRoot(fromDir: string): string {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'parley') {
+      return dir;
+    }
+    if (dirname(dir) === dir) {
+      throw new ParleyError('engine_failure', `no "parley" package.json above ${fromDir}`);
+    }
+  }
+}
+
+/** Where `npm run build:native` puts the addon; the same from source and from dist/. */
+export function nativeAddonPath(): string {
+  return join(findProjectRoot(dirname(fileURLToPath(import.meta.url))), ADDON_PATH);
+}
+
+let binding: NativeBinding | undefined;
+
+/** Loads the addon once. */
+export function loadNativeBinding(): NativeBinding {
+  if (binding) return binding;
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    throw new ParleyError('engine_failure', `PocketSphinx addon missing at ${path}: run "npm run build:native"`);
+  }
+  binding = createRequire(import.meta.url)(path) as NativeBinding;
+  return binding;
+}

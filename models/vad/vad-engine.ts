@@ -1,0 +1,58 @@
+import { ParleyError } from '../../proto/errors.js';
+import type { ExecutionProvider } from '../onnx/onnx-session-factory.js';
+import { SileroVadModel, type SileroVadModelOptions } from './silero-vad-model.js';
+import { VadBatcher, type VadBatcherOptions, type VadBatcherStats } from './vad-batcher.js';
+import { VadStream } from './vad-stream.js';
+
+export interface VadEngineOptions extends SileroVadModelOptions, VadBatcherOptions {}
+
+/** The VAD for a whole server: one model, one batcher, any number of channel streams. */
+export class VadEngine {
+  private readonly streams = new Set<VadStream>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly model: SileroVadModel,
+    private readonly batcher: VadBatcher,
+  ) {}
+
+  static async load(options: VadEngineOptions = {}): Promise<VadEngine> {
+    const { maxBatch, maxWaitMs, ...modelOptions } = options;
+    const model = await SileroVadModel.load(modelOptions);
+    try {
+      return new VadEngine(model, new VadBatcher(model, { maxBatch, maxWaitMs }));
+    } catch (err) {
+      await model.close();
+      throw err;
+    }
+  }
+
+  get executionProvider(): ExecutionProvider {
+    return this.model.executionProvider;
+  }
+
+  get stats(): Readonly<VadBatcherStats> {
+    return this.batcher.stats;
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  openStream(): VadStream {
+    if (this.closing) throw new ParleyError('session_ended', 'VAD engine is closed');
+    const stream: VadStream = new VadStream(this.batcher, { onClose: () => this.streams.delete(stream) });
+    this.streams.add(stream);
+    return stream;
+  }
+
+  /** Closes every stream, rejects queued chunks, then releases the model. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const stream of [...this.streams]) stream.close();
+      await this.batcher.close();
+      await this.model.close();
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,80 @@
+import type { SessionConfig } from '../../proto/session-config.js';
+
+/** Every limit and default of a Parley server, by name. */
+export interface ServerOptions {
+  /** HTTP/WebSocket port; 0 picks a free one. */
+  port: number;
+  host: string;
+  /** Accepted API keys; empty means auth is off. */
+  apiKeys: readonly string[];
+  /** Sessions served at once; one more is refused with `capacity_exceeded` (close 1013). */
+  maxSessions: number;
+  /** Largest WebSocket message, in bytes (ws `maxPayload`); larger closes with 1009. */
+  maxMessageBytes: number;
+  /** Audio received but not yet processed, per channel, above which reading pauses. */
+  maxBufferedAudioMs: number;
+  /** A connection silent this long (no audio, no keepalive) is closed. */
+  idleTimeoutMs: number;
+  /** How long `turn.end` waits for the end-of-utterance pass before sending the first-pass
+   * text; a later, different result then arrives as `transcript.corrected`. */
+  finalPassWaitMs: number;
+  /** Audio kept from before the detected speech start and fed to the recognizer with the turn. */
+  preRollMs: number;
+  /** Decoders created at start, so the first sessions do not wait for model loading. */
+  prewarmDecoders: number;
+  /** Defaults for per-session config keys a client leaves out. */
+  sessionDefaults: SessionConfig;
+}
+
+export const DEFAULT_SESSION_CONFIG: SessionConfig = {
+  encoding: 'pcm_s16le',
+  sample_rate: 16000,
+  channels: 1,
+  interim_results: true,
+  eager_end_ms: 300,
+  end_ms: 800,
+  labels: {},
+};
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+  port: 8080,
+  host: '0.0.0.0',
+  apiKeys: [],
+  maxSessions: 16,
+  maxMessageBytes: 256 * 1024,
+  maxBufferedAudioMs: 5000,
+  idleTimeoutMs: 30_000,
+  finalPassWaitMs: 1000,
+  preRollMs: 300,
+  prewarmDecoders: 2,
+  sessionDefaults: DEFAULT_SESSION_CONFIG,
+};
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+/** Reads the documented environment variables over the defaults. */
+export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
+  const d = DEFAULT_SERVER_OPTIONS;
+  return {
+    ...d,
+    port: intFromEnv(env, 'PORT', d.port),
+    host: env.HOST || d.host,
+    apiKeys: (env.PARLEY_API_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k.length > 0),
+    maxSessions: intFromEnv(env, 'PARLEY_MAX_SESSIONS', d.maxSessions),
+    maxMessageBytes: intFromEnv(env, 'PARLEY_MAX_MESSAGE_BYTES', d.maxMessageBytes),
+    maxBufferedAudioMs: intFromEnv(env, 'PARLEY_MAX_BUFFERED_AUDIO_MS', d.maxBufferedAudioMs),
+    idleTimeoutMs: intFromEnv(env, 'PARLEY_IDLE_TIMEOUT_MS', d.idleTimeoutMs),
+    finalPassWaitMs: intFromEnv(env, 'PARLEY_FINAL_PASS_WAIT_MS', d.finalPassWaitMs),
+    preRollMs: intFromEnv(env, 'PARLEY_PRE_ROLL_MS', d.preRollMs),
+    prewarmDecoders: intFromEnv(env, 'PARLEY_PREWARM_DECODERS', d.prewarmDecoders),
+  };
+}

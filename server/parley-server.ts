@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { ApiKeyAuth } from './auth/api-key-auth.js';
+import type { ServerOptions } from './config/server-options.js';
+import { closeEngines, loadEngines } from './engines.js';
+import { SessionRegistry } from './session/session-registry.js';
+import { Session, type SessionEngines } from './session/session.js';
+import { WsConnection } from './transports/ws-transport.js';
+
+const LISTEN_PATH = '/v1/listen';
+
+export interface ParleyServer {
+  readonly port: number;
+  readonly registry: SessionRegistry;
+  /** Resolves once the models are loaded (`/healthz` answers 200 from then on). */
+  readonly ready: Promise<void>;
+  /** Ends every session (`session.ended` with reason `server_shutdown`), frees the models. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts listening at once; models load in the background and gate `/healthz` and `/v1/listen`. */
+export async function startParleyServer(options: ServerOptions): Promise<ParleyServer> {
+  const auth = new ApiKeyAuth(options.apiKeys);
+  const registry = new SessionRegistry(options.maxSessions);
+  const connections = new Set<WsConnection>();
+  let engines: SessionEngines | null = null;
+  const ready = loadEngines({ prewarmDecoders: options.prewarmDecoders }).then((loaded) => {
+    engines = loaded;
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+  const sessionLimits = {
+    max_message_bytes: options.maxMessageBytes,
+    max_buffered_audio_ms: options.maxBufferedAudioMs,
+    idle_timeout_ms: options.idleTimeoutMs,
+  };
+  wss.on('connection', (ws, request: IncomingMessage) => {
+    const connection = new WsConnection(ws, request, {
+      auth,
+      registry,
+      sessionDefaults: options.sessionDefaults,
+      idleTimeoutMs: options.idleTimeoutMs,
+      openSession: (config, sink) =>
+        new Session(
+          config,
+          { limits: sessionLimits, finalPassWaitMs: options.finalPassWaitMs, preRollMs: options.preRollMs },
+          engines!,
+          sink,
+        ),
+    });
+    connections.add(connection);
+    ws.on('close', () => connections.delete(connection));
+  });
+
+  const http = createServer((req, res) => route(req, res, engines !== null));
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== LISTEN_PATH) return rejectUpgrade(socket, 404, 'Not Found');
+    if (!engines) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  await listen(http, options.port, options.host);
+
+  let closing: Promise<void> | null = null;
+  return {
+    port: (http.address() as AddressInfo).port,
+    registry,
+    ready,
+    close: () => {
+      closing ??= (async () => {
+        connections.forEach((c) => c.shutdown());
+        wss.close();
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+        await ready.catch(() => undefined);
+        if (engines) await closeEngines(engines);
+      })();
+      return closing;
+    },
+  };
+}
+
+function route(req: IncomingMessage, res: ServerResponse, modelsLoaded: boolean): void {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (path === '/healthz') {
+    res.writeHead(modelsLoaded ? 200 : 503, { 'content-type': 'text/plain' });
+    res.end(modelsLoaded ? 'ok\n' : 'loading models\n');
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found\n');
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function listen(http: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+}

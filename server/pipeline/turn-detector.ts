@@ -1,0 +1,77 @@
+/** What the speech gate said about one VAD chunk. */
+export interface GateDecision {
+  /** Speech just started; its start in ms of audio. */
+  started?: number;
+  /** Speech just stopped; where it ended in ms of audio. */
+  stopped?: number;
+}
+
+export type TurnAction =
+  | { kind: 'start'; atMs: number }
+  | { kind: 'eager_end'; speechEndMs: number }
+  | { kind: 'resumed' }
+  | { kind: 'end'; speechEndMs: number };
+
+export interface TurnDetectorOptions {
+  /** Trailing silence before `eager_end`. */
+  eagerEndMs: number;
+  /** Trailing silence before `end`. */
+  endMs: number;
+}
+
+type State =
+  | { phase: 'idle' }
+  | { phase: 'speaking' }
+  | { phase: 'trailing'; speechEndMs: number; eagerSent: boolean };
+
+/**
+ * Turns speech/silence decisions into turn boundaries, in audio time only: the same
+ * audio gives the same turns however fast it arrives.
+ */
+export class TurnDetector {
+  private state: State = { phase: 'idle' };
+
+  constructor(private readonly options: TurnDetectorOptions) {}
+
+  get inTurn(): boolean {
+    return this.state.phase !== 'idle';
+  }
+
+  /** Feeds the gate's decision for the chunk ending at `chunkEndMs`. */
+  update(chunkEndMs: number, gate: GateDecision): TurnAction[] {
+    const actions: TurnAction[] = [];
+    const state = this.state;
+    if (gate.started !== undefined) {
+      if (state.phase === 'idle') {
+        actions.push({ kind: 'start', atMs: gate.started });
+      } else if (state.phase === 'trailing' && state.eagerSent) {
+        actions.push({ kind: 'resumed' });
+      }
+      this.state = { phase: 'speaking' };
+    }
+    if (gate.stopped !== undefined && this.state.phase === 'speaking') {
+      this.state = { phase: 'trailing', speechEndMs: gate.stopped, eagerSent: false };
+    }
+    const current = this.state;
+    if (current.phase === 'trailing') {
+      const silenceMs = chunkEndMs - current.speechEndMs;
+      if (!current.eagerSent && silenceMs >= this.options.eagerEndMs) {
+        current.eagerSent = true;
+        actions.push({ kind: 'eager_end', speechEndMs: current.speechEndMs });
+      }
+      if (silenceMs >= this.options.endMs) {
+        actions.push({ kind: 'end', speechEndMs: current.speechEndMs });
+        this.state = { phase: 'idle' };
+      }
+    }
+    return actions;
+  }
+
+  /** Ends the turn now (finalize, stop); `audioMs` is where speech ends if still speaking. */
+  forceEnd(audioMs: number): Extract<TurnAction, { kind: 'end' }> | null {
+    const state = this.state;
+    if (state.phase === 'idle') return null;
+    this.state = { phase: 'idle' };
+    return { kind: 'end', speechEndMs: state.phase === 'trailing' ? state.speechEndMs : audioMs };
+  }
+}

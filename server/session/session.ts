@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { decodeSamples } from '../../audio/pcm-decoder.js';
+import { deinterleave } from '../../audio/deinterleave.js';
+import { StreamingResampler } from '../../audio/resampler.js';
+import { bytesPerSample } from '../../audio/audio-encoding.js';
+import type { AsrEngine, AsrStream } from '../../models/asr/asr-engine.js';
+import type { VadEngine } from '../../models/vad/vad-engine.js';
+import { ParleyError } from '../../proto/errors.js';
+import type { ServerEvent, SessionEndReason } from '../../proto/messages.js';
+import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
+import { ChannelPipeline } from '../pipeline/channel-pipeline.js';
+
+const PIPELINE_RATE = 16000;
+
+export interface SessionEngines {
+  vad: VadEngine;
+  asr: AsrEngine;
+}
+
+export interface SessionOptions {
+  limits: SessionLimits;
+  finalPassWaitMs: number;
+  preRollMs: number;
+}
+
+/** Where a session's output goes: a transport adapts it to its own wire. */
+export interface SessionSink {
+  event(event: ServerEvent): void;
+  /** Buffered audio fell below the limit again: the transport may read more. */
+  drain(): void;
+  /** The session is over; `session.ended` (if any) has been sent. */
+  ended(reason: SessionEndReason): void;
+}
+
+type Phase = 'running' | 'stopping' | 'ended';
+
+/**
+ * One call: decodes the negotiated audio, splits channels, resamples to 16 kHz and feeds
+ * one pipeline per channel. Transport-agnostic; every transport drives it the same way.
+ */
+export class Session {
+  readonly id = randomUUID();
+  private readonly pipelines: ChannelPipeline[];
+  private readonly resamplers: StreamingResampler[];
+  private readonly frameBytes: number;
+  private phase: Phase = 'running';
+  private paused = false;
+
+  constructor(
+    readonly config: SessionConfig,
+    private readonly options: SessionOptions,
+    engines: SessionEngines,
+    private readonly sink: SessionSink,
+  ) {
+    this.frameBytes = bytesPerSample(config.encoding) * config.channels;
+    this.resamplers = [];
+    const opening: Promise<AsrStream>[] = [];
+    for (let c = 0; c < config.channels; c++) {
+      this.resamplers.push(new StreamingResampler(config.sample_rate, PIPELINE_RATE));
+      opening.push(engines.asr.openStream());
+    }
+    // session.started goes out before any pipeline may emit: each waits for it.
+    const started = Promise.all(opening).then((streams) => {
+      if (this.phase === 'ended') streams.forEach((s) => s.close());
+      else this.sink.event({ type: 'session.started', session_id: this.id, config, limits: options.limits });
+      return streams;
+    });
+    started.catch((error) => this.fail(error));
+    this.pipelines = this.resamplers.map(
+      (_, channel) =>
+        new ChannelPipeline(
+          {
+            channel,
+            eagerEndMs: config.eager_end_ms,
+            endMs: config.end_ms,
+            interimResults: config.interim_results,
+            preRollMs: options.preRollMs,
+            finalPassWaitMs: options.finalPassWaitMs,
+          },
+          engines.vad.openStream(),
+          started.then((streams) => streams[channel]!),
+          {
+            emit: (event) => this.emit(event),
+            fail: (error) => this.fail(error),
+            progressed: () => this.checkDrain(),
+          },
+        ),
+    );
+  }
+
+  get isEnded(): boolean {
+    return this.phase === 'ended';
+  }
+
+  /**
+   * Takes one message of raw audio. Returns false when the buffered audio is over the
+   * limit: the caller should stop reading until `drain`. Bad audio throws a ParleyError.
+   */
+  pushAudio(bytes: Uint8Array, receivedAtMs = performance.now()): boolean {
+    if (this.phase !== 'running') throw new ParleyError('bad_message', 'audio after stop is not accepted');
+    if (bytes.length % this.frameBytes !== 0) {
+      throw new ParleyError(
+        'bad_audio',
+        `an audio message must hold whole frames of ${this.frameBytes} bytes (${this.config.encoding}, ${this.config.channels} channel(s)); got ${bytes.length} bytes`,
+      );
+    }
+    const channels = deinterleave(decodeSamples(bytes, this.config.encoding, this.config.channels), this.config.channels);
+    channels.forEach((samples, c) => this.pipelines[c]!.push(this.resamplers[c]!.process(samples), receivedAtMs));
+    this.paused = this.bufferedMs > this.options.limits.max_buffered_audio_ms;
+    return !this.paused;
+  }
+
+  /** Ends every channel's current turn now. */
+  finalize(): void {
+    if (this.phase === 'running') this.pipelines.forEach((p) => p.finalize());
+  }
+
+  /** No more audio: finishes every channel, sends `session.ended`. */
+  async stop(): Promise<void> {
+    if (this.phase !== 'running') return;
+    this.phase = 'stopping';
+    const now = performance.now();
+    await Promise.all(
+      this.pipelines.map((pipeline, c) => {
+        pipeline.push(this.resamplers[c]!.flush(), now);
+        return pipeline.finish();
+      }),
+    );
+    this.end('stop');
+  }
+
+  /** Ends the session now, dropping queued audio. `session.ended` is sent unless the client is gone. Idempotent. */
+  close(reason: SessionEndReason): void {
+    if (this.phase === 'ended') return;
+    this.end(reason);
+  }
+
+  private get bufferedMs(): number {
+    return Math.max(...this.pipelines.map((p) => p.bufferedMs));
+  }
+
+  private emit(event: ServerEvent): void {
+    if (this.phase !== 'ended') this.sink.event(event);
+  }
+
+  private checkDrain(): void {
+    if (this.paused && this.bufferedMs <= this.options.limits.max_buffered_audio_ms) {
+      this.paused = false;
+      this.sink.drain();
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.phase === 'ended') return;
+    const parley =
+      error instanceof ParleyError ? error : new ParleyError('engine_failure', `recognition failed: ${String(error)}`, true);
+    this.emit({ type: 'error', code: parley.code, message: parley.message, fatal: true });
+    this.end('error');
+  }
+
+  private end(reason: SessionEndReason): void {
+    if (reason !== 'client_gone') {
+      this.emit({ type: 'session.ended', reason, stats: { channels: this.pipelines.map((p) => p.channelStats) } });
+    }
+    this.phase = 'ended';
+    this.pipelines.forEach((p) => p.close());
+    this.sink.ended(reason);
+  }
+}

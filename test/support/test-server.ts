@@ -1,0 +1,18 @@
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/config/server-options.js';
+import { startParleyServer, type ParleyServer } from '../../server/parley-server.js';
+
+/** A real Parley server on a free loopback port, models loaded. */
+export async function startTestServer(overrides: Partial<ServerOptions> = {}): Promise<ParleyServer & { url: string }> {
+  const server = await startParleyServer({ ...DEFAULT_SERVER_OPTIONS, port: 0, host: '127.0.0.1', prewarmDecoders: 1, ...overrides });
+  await server.ready;
+  return Object.assign(server, { url: `ws://127.0.0.1:${server.port}/v1/listen` });
+}
+
+/** Waits until `predicate` holds, polling; fails after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
