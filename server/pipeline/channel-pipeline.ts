@@ -205,7 +205,8 @@ export class ChannelPipeline {
     const audio = concat(pending);
     if (audio.length === 0) return;
     const hypothesis = await this.asr!.accept(toInt16(audio));
-    const stabilized = this.stabilizer.update(hypothesis.words);
+    const decodedMs = this.processedSamples / SAMPLES_PER_MS - turn.utteranceStartMs;
+    const stabilized = this.stabilizer.update(hypothesis.words, decodedMs);
     const changed = textOf(stabilized.words) !== textOf(turn.words);
     turn.words = stabilized.words;
     turn.stableCount = stabilized.stableCount;

@@ -7,33 +7,41 @@ export interface StabilizedHypothesis {
 }
 
 export interface StabilizerOptions {
-  /** Consecutive partials a leading word must survive unchanged to become stable. */
-  agreement: number;
+  /** Audio a leading word must stay unchanged over, through every hypothesis, to become stable. */
+  agreementMs: number;
 }
 
-export const DEFAULT_STABILIZER_OPTIONS: StabilizerOptions = { agreement: 3 };
+export const DEFAULT_STABILIZER_OPTIONS: StabilizerOptions = { agreementMs: 500 };
+
+interface Seen {
+  atMs: number;
+  words: string[];
+}
 
 /**
- * Splits a turn's partial hypotheses into a stable prefix and an unstable tail. Words
- * that stayed the same over `agreement` consecutive partials are locked: later
- * hypotheses only replace what comes after them, so a stable word never changes.
+ * Splits a turn's partial hypotheses into a stable prefix and an unstable tail. A prefix
+ * that every hypothesis agreed on over the last `agreementMs` of audio is locked: later
+ * hypotheses only replace what comes after it, so a stable word never changes. The
+ * agreement is measured in audio, not in partials, so it does not depend on chunk size.
  */
 export class Stabilizer {
   private locked: AsrWord[] = [];
-  private recent: string[][] = [];
+  private history: Seen[] = [];
 
   constructor(private readonly options: StabilizerOptions = DEFAULT_STABILIZER_OPTIONS) {}
 
-  update(hypothesis: readonly AsrWord[]): StabilizedHypothesis {
+  /** `atMs`: audio time up to which the recognizer had decoded when it gave `hypothesis`. */
+  update(hypothesis: readonly AsrWord[], atMs: number): StabilizedHypothesis {
     const lockedEndMs = this.locked.length > 0 ? this.locked[this.locked.length - 1]!.endMs : -Infinity;
-    const tail = hypothesis.filter((w) => w.startMs >= lockedEndMs);
-    const words = [...this.locked, ...tail];
+    const words = [...this.locked, ...hypothesis.filter((w) => w.startMs >= lockedEndMs)];
+    this.history.push({ atMs, words: words.map((w) => w.word) });
 
-    this.recent.push(words.map((w) => w.word));
-    if (this.recent.length > this.options.agreement) this.recent.shift();
-    if (this.recent.length === this.options.agreement) {
+    const windowStart = atMs - this.options.agreementMs;
+    // Keep the newest hypothesis at or before the window start: it anchors the full span.
+    while (this.history.length > 1 && this.history[1]!.atMs <= windowStart) this.history.shift();
+    if (this.history[0]!.atMs <= windowStart) {
       let agreed = this.locked.length;
-      while (agreed < words.length && this.recent.every((h) => h[agreed] === words[agreed]!.word)) agreed++;
+      while (agreed < words.length && this.history.every((h) => h.words[agreed] === words[agreed]!.word)) agreed++;
       this.locked = words.slice(0, agreed);
     }
     return { words, stableCount: this.locked.length };
@@ -41,6 +49,6 @@ export class Stabilizer {
 
   reset(): void {
     this.locked = [];
-    this.recent = [];
+    this.history = [];
   }
 }

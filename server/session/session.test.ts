@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeSamples } from '../../audio/pcm-decoder.js';
+import type { ServerEvent, SessionEndReason } from '../../proto/messages.js';
+import { concatAudio, goForward, silence } from '../../test/support/audio-fixtures.js';
+import { DEFAULT_SESSION_CONFIG } from '../config/server-options.js';
+import { closeEngines, loadEngines } from '../engines.js';
+import { Session, type SessionEngines } from './session.js';
+
+function collectingSink() {
+  const events: ServerEvent[] = [];
+  const sink = {
+    events,
+    drains: 0,
+    endedWith: null as SessionEndReason | null,
+    event: (e: ServerEvent) => events.push(e),
+    drain: () => sink.drains++,
+    ended: (reason: SessionEndReason) => {
+      sink.endedWith = reason;
+    },
+  };
+  return sink;
+}
+
+const limits = (maxBufferedMs: number) => ({ max_message_bytes: 1 << 20, max_buffered_audio_ms: maxBufferedMs, idle_timeout_ms: 30_000 });
+
+describe('Session', () => {
+  let engines: SessionEngines;
+  beforeAll(async () => {
+    engines = await loadEngines({ prewarmDecoders: 1 });
+  });
+  afterAll(() => closeEngines(engines));
+
+  it('asks the transport to stop reading past max_buffered_audio_ms, drains, and loses no audio', async () => {
+    const sink = collectingSink();
+    const session = new Session(DEFAULT_SESSION_CONFIG, { limits: limits(200), finalPassWaitMs: 1000, preRollMs: 300 }, engines, sink);
+    const audio = encodeSamples(concatAudio(silence(300), goForward(), silence(1000)), 'pcm_s16le');
+    const accepted = session.pushAudio(audio);
+    expect(accepted).toBe(false);
+    await session.stop();
+    expect(sink.drains).toBeGreaterThanOrEqual(1);
+    expect(sink.endedWith).toBe('stop');
+    const ended = sink.events.at(-1) as Extract<ServerEvent, { type: 'session.ended' }>;
+    expect(ended.stats.channels[0]!.audio_ms).toBeCloseTo(audio.length / 32, 0);
+    expect(sink.events.filter((e) => e.type === 'turn.end').map((e) => (e as { text: string }).text)).toEqual([
+      'go forward ten meters',
+    ]);
+  });
+
+  it('accepts audio below the limit and sends session.started first', async () => {
+    const sink = collectingSink();
+    const session = new Session(DEFAULT_SESSION_CONFIG, { limits: limits(5000), finalPassWaitMs: 1000, preRollMs: 300 }, engines, sink);
+    expect(session.pushAudio(encodeSamples(silence(100), 'pcm_s16le'))).toBe(true);
+    await session.stop();
+    expect(sink.events.map((e) => e.type)).toEqual(['session.started', 'session.ended']);
+  });
+
+  it('rejects audio once closed, and close is idempotent', () => {
+    const sink = collectingSink();
+    const session = new Session(DEFAULT_SESSION_CONFIG, { limits: limits(5000), finalPassWaitMs: 1000, preRollMs: 300 }, engines, sink);
+    session.close('client_gone');
+    session.close('error');
+    expect(sink.endedWith).toBe('client_gone');
+    expect(sink.events).toEqual([]);
+    expect(() => session.pushAudio(new Uint8Array(2))).toThrowError(expect.objectContaining({ code: 'bad_message' }));
+  });
+});
