@@ -2,11 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { ApiKeyAuth } from './auth/api-key-auth.js';
 import type { ServerOptions } from './config/server-options.js';
-import { closeEngines, loadEngines } from './engines.js';
-import { SessionRegistry } from './session/session-registry.js';
-import { Session, type SessionEngines } from './session/session.js';
+import { loadEngines } from './engines.js';
+import { SessionHost } from './session/session-host.js';
+import type { SessionRegistry } from './session/session-registry.js';
 import { WsConnection } from './transports/ws-transport.js';
 
 const LISTEN_PATH = '/v1/listen';
@@ -22,43 +21,22 @@ export interface ParleyServer {
 
 /** Starts listening at once; models load in the background and gate `/healthz` and `/v1/listen`. */
 export async function startParleyServer(options: ServerOptions): Promise<ParleyServer> {
-  const auth = new ApiKeyAuth(options.apiKeys);
-  const registry = new SessionRegistry(options.maxSessions);
+  const host = new SessionHost(options);
   const connections = new Set<WsConnection>();
-  let engines: SessionEngines | null = null;
-  const ready = loadEngines({ prewarmDecoders: options.prewarmDecoders }).then((loaded) => {
-    engines = loaded;
-  });
+  const ready = loadEngines({ prewarmDecoders: options.prewarmDecoders }).then((engines) => host.attachEngines(engines));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
-  const sessionLimits = {
-    max_message_bytes: options.maxMessageBytes,
-    max_buffered_audio_ms: options.maxBufferedAudioMs,
-    idle_timeout_ms: options.idleTimeoutMs,
-  };
   wss.on('connection', (ws, request: IncomingMessage) => {
-    const connection = new WsConnection(ws, request, {
-      auth,
-      registry,
-      sessionDefaults: options.sessionDefaults,
-      idleTimeoutMs: options.idleTimeoutMs,
-      openSession: (config, sink) =>
-        new Session(
-          config,
-          { limits: sessionLimits, finalPassWaitMs: options.finalPassWaitMs, preRollMs: options.preRollMs },
-          engines!,
-          sink,
-        ),
-    });
+    const connection = new WsConnection(ws, request, host);
     connections.add(connection);
     ws.on('close', () => connections.delete(connection));
   });
 
-  const http = createServer((req, res) => route(req, res, engines !== null));
+  const http = createServer((req, res) => route(req, res, host.ready));
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== LISTEN_PATH) return rejectUpgrade(socket, 404, 'Not Found');
-    if (!engines) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    if (!host.ready) return rejectUpgrade(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   await listen(http, options.port, options.host);
@@ -66,7 +44,7 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
   let closing: Promise<void> | null = null;
   return {
     port: (http.address() as AddressInfo).port,
-    registry,
+    registry: host.registry,
     ready,
     close: () => {
       closing ??= (async () => {
@@ -75,7 +53,7 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await ready.catch(() => undefined);
-        if (engines) await closeEngines(engines);
+        await host.closeEngines();
       })();
       return closing;
     },

@@ -2,21 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { ParleyError } from '../../proto/errors.js';
 import type { ClientMessage, ServerEvent, SessionEndReason } from '../../proto/messages.js';
-import type { SessionConfig } from '../../proto/session-config.js';
 import { ApiKeyAuth } from '../auth/api-key-auth.js';
 import { parseClientMessage } from '../protocol/client-message-parser.js';
-import type { SessionRegistry } from '../session/session-registry.js';
+import type { SessionHost } from '../session/session-host.js';
 import type { Session, SessionSink } from '../session/session.js';
 import { applyConfigLayer, configFromQuery, validateSessionConfig } from '../session/session-config-resolver.js';
 import { closeCodeForError, WS_CLOSE } from './ws-close-codes.js';
-
-export interface WsTransportDeps {
-  auth: ApiKeyAuth;
-  registry: SessionRegistry;
-  sessionDefaults: SessionConfig;
-  idleTimeoutMs: number;
-  openSession(config: SessionConfig, sink: SessionSink): Session;
-}
 
 const TOKEN_PARAM = 'token';
 
@@ -33,18 +24,18 @@ export class WsConnection {
   constructor(
     private readonly ws: WebSocket,
     request: IncomingMessage,
-    private readonly deps: WsTransportDeps,
+    private readonly host: SessionHost,
   ) {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const key = ApiKeyAuth.bearer(request.headers.authorization) ?? url.searchParams.get(TOKEN_PARAM) ?? undefined;
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
-    if (!deps.auth.allows(key)) {
+    if (!host.auth.allows(key)) {
       this.refuse(new ParleyError('unauthorized', 'a valid API key is required', true));
       return;
     }
     try {
-      this.releaseSlot = deps.registry.admit();
+      this.releaseSlot = host.registry.admit();
     } catch (error) {
       this.refuse(error as ParleyError);
       return;
@@ -69,9 +60,9 @@ export class WsConnection {
       if (!this.session) {
         const startLayer = message?.type === 'start' ? withoutType(message) : {};
         const config = validateSessionConfig(
-          applyConfigLayer(applyConfigLayer(this.deps.sessionDefaults, queryLayer), startLayer),
+          applyConfigLayer(applyConfigLayer(this.host.sessionDefaults, queryLayer), startLayer),
         );
-        this.session = this.deps.openSession(config, this.sink());
+        this.session = this.host.openSession(config, this.sink());
         if (message?.type === 'start') return;
       }
       if (message) this.onControl(this.session, message);
@@ -136,7 +127,7 @@ export class WsConnection {
     this.idleTimer = setTimeout(() => {
       if (this.session) this.session.close('idle_timeout');
       else this.ws.close(WS_CLOSE.normal);
-    }, this.deps.idleTimeoutMs);
+    }, this.host.options.idleTimeoutMs);
   }
 
   private onClose(): void {
