@@ -41,7 +41,10 @@ export class ParleyWsClient extends EventEmitter<ParleyWsClientEvents> {
       if (isBinary) return;
       const event = JSON.parse(data.toString()) as ServerEvent;
       this.emit('event', event);
-      (this.emit as (type: string, event: ServerEvent) => boolean)(event.type, event);
+      // EventEmitter throws on an 'error' nobody listens to; that event is in 'event' already.
+      if (event.type !== 'error' || this.listenerCount('error') > 0) {
+        (this.emit as (type: string, event: ServerEvent) => boolean)(event.type, event);
+      }
     });
     this.ws.on('open', () => this.sendMessage({ type: 'start', ...options.config }));
     this.started = new Promise((resolve, reject) => {

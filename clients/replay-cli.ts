@@ -5,7 +5,8 @@ import type { ServerEvent } from '../proto/messages.js';
 import { replay } from './replay.js';
 
 const USAGE = `usage: npm run replay -- FILE.wav [--url ws://localhost:8080/v1/listen] [--speed 1] [--chunk-ms 20] [--api-key KEY]
-  --speed 0 sends as fast as the server reads.`;
+       npm run replay -- FILE.wav --grpc localhost:50051 [--speed 1] [--chunk-ms 20] [--api-key KEY]
+  --grpc replays over gRPC instead of the WebSocket; --speed 0 sends as fast as the server reads.`;
 
 function printLive(event: ServerEvent): void {
   switch (event.type) {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       url: { type: 'string', default: 'ws://localhost:8080/v1/listen' },
+      grpc: { type: 'string' },
       speed: { type: 'string', default: '1' },
       'chunk-ms': { type: 'string', default: '20' },
       'api-key': { type: 'string' },
@@ -58,14 +60,14 @@ async function main(): Promise<void> {
   if (wav.channels !== 1 && wav.channels !== 2) throw new Error(`${file}: Parley takes 1 or 2 channels, not ${wav.channels}`);
   const result = await replay(
     { encoding: wav.encoding, sampleRate: wav.sampleRate, channels: wav.channels, data: wav.data },
-    { url: values.url, apiKey: values['api-key'], speed, chunkMs, onEvent: printLive },
+    { url: values.url, grpc: values.grpc, apiKey: values['api-key'], speed, chunkMs, onEvent: printLive },
   );
   console.log('\nturns:');
   for (const turn of result.turns) {
     console.log(`  ch${turn.channel} turn ${turn.turnId} (end latency ${turn.end.latency_ms} ms): ${turn.text}`);
   }
-  if (result.closeCode !== 1000) {
-    console.error(`connection closed with ${result.closeCode}`);
+  if (!result.ok) {
+    console.error(values.grpc ? `call ended with gRPC status ${result.closeCode}` : `connection closed with ${result.closeCode}`);
     process.exitCode = 1;
   }
 }

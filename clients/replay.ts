@@ -1,5 +1,7 @@
-import type { ServerEvent, TurnEndEvent, TranscriptCorrectedEvent } from '../proto/messages.js';
-import type { AudioEncoding } from '../proto/session-config.js';
+import { status } from '@grpc/grpc-js';
+import type { ServerEvent, SessionEndedEvent, SessionStartedEvent, TurnEndEvent, TranscriptCorrectedEvent } from '../proto/messages.js';
+import type { AudioEncoding, SessionConfigInput } from '../proto/session-config.js';
+import { ParleyGrpcClient } from './parley-grpc-client.js';
 import { ParleyWsClient } from './parley-ws-client.js';
 
 export interface ReplayAudio {
@@ -11,7 +13,10 @@ export interface ReplayAudio {
 }
 
 export interface ReplayOptions {
-  url: string;
+  /** WebSocket URL, e.g. ws://localhost:8080/v1/listen. */
+  url?: string;
+  /** host:port of the gRPC service: replays over gRPC instead of the WebSocket. */
+  grpc?: string;
   apiKey?: string;
   /** 1 is real time, 2 twice as fast; 0 sends as fast as the server reads. */
   speed: number;
@@ -33,23 +38,33 @@ export interface ReplayedTurn {
 export interface ReplayResult {
   events: ServerEvent[];
   turns: ReplayedTurn[];
+  /** WebSocket close code, or gRPC status code. */
   closeCode: number;
+  /** The session ended normally: close 1000, or gRPC status OK. */
+  ok: boolean;
+}
+
+/** What the pacing loop needs of a client, whatever its transport. */
+interface ReplayClient {
+  readonly started: Promise<SessionStartedEvent>;
+  sendAudio(bytes: Uint8Array): Promise<void>;
+  stop(): Promise<SessionEndedEvent>;
+  readonly closed: Promise<{ closeCode: number; ok: boolean }>;
 }
 
 const BYTES_PER_SAMPLE: Record<AudioEncoding, number> = { pcm_s16le: 2, pcm_f32le: 4, mulaw: 1, alaw: 1 };
 
 /** Streams a recorded call to a Parley server at the given pace and collects what comes back. */
 export async function replay(audio: ReplayAudio, options: ReplayOptions): Promise<ReplayResult> {
-  const client = new ParleyWsClient({
-    url: options.url,
-    apiKey: options.apiKey,
-    config: { encoding: audio.encoding, sample_rate: audio.sampleRate, channels: audio.channels, ...options.config },
-  });
   const events: ServerEvent[] = [];
-  client.on('event', (event) => {
-    events.push(event);
-    options.onEvent?.(event);
-  });
+  const client = connect(
+    options,
+    { encoding: audio.encoding, sample_rate: audio.sampleRate, channels: audio.channels, ...options.config },
+    (event) => {
+      events.push(event);
+      options.onEvent?.(event);
+    },
+  );
   await client.started;
 
   const frameBytes = BYTES_PER_SAMPLE[audio.encoding] * audio.channels;
@@ -60,8 +75,31 @@ export async function replay(audio: ReplayAudio, options: ReplayOptions): Promis
     await client.sendAudio(audio.data.subarray(offset, offset + chunkBytes));
   }
   await client.stop();
-  const { code } = await client.closed;
-  return { events, turns: collectTurns(events), closeCode: code };
+  const { closeCode, ok } = await client.closed;
+  return { events, turns: collectTurns(events), closeCode, ok };
+}
+
+function connect(options: ReplayOptions, config: SessionConfigInput, onEvent: (event: ServerEvent) => void): ReplayClient {
+  const { apiKey } = options;
+  if (options.grpc) {
+    const client = new ParleyGrpcClient({ address: options.grpc, apiKey, config });
+    client.on('event', onEvent);
+    return {
+      started: client.started,
+      sendAudio: (bytes) => client.sendAudio(bytes),
+      stop: () => client.stop(),
+      closed: client.closed.then(({ code }) => ({ closeCode: code, ok: code === status.OK })),
+    };
+  }
+  if (!options.url) throw new Error('replay needs a WebSocket url or a gRPC address');
+  const client = new ParleyWsClient({ url: options.url, apiKey, config });
+  client.on('event', onEvent);
+  return {
+    started: client.started,
+    sendAudio: (bytes) => client.sendAudio(bytes),
+    stop: () => client.stop(),
+    closed: client.closed.then(({ code }) => ({ closeCode: code, ok: code === 1000 })),
+  };
 }
 
 function collectTurns(events: ServerEvent[]): ReplayedTurn[] {

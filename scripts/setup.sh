@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ make python3 pkg-config libpocketsphinx-dev pocketsphinx-en-us)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(pocketsphinx-testdata)
+  packages+=(pocketsphinx-testdata python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc)
 fi
 
 missing=()

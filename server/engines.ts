@@ -1,14 +1,25 @@
 import { PocketSphinxEngine } from '../models/asr/pocketsphinx/pocketsphinx-engine.js';
+import { SERVING_SEARCH_ARGS } from '../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../models/vad/vad-engine.js';
+import type { WorkScheduler } from './scheduler/work-scheduler.js';
 import type { SessionEngines } from './session/session.js';
 
 export interface LoadEnginesOptions {
   prewarmDecoders: number;
+  /** Every VAD batch runs through it, so VAD work is ranked with the rest. */
+  scheduler: WorkScheduler;
+  vadDeadlineMs: number;
 }
 
 /** Loads the models every session shares. */
 export async function loadEngines(options: LoadEnginesOptions): Promise<SessionEngines> {
-  const [vad, asr] = await Promise.all([VadEngine.load(), PocketSphinxEngine.create()]);
+  const { scheduler, vadDeadlineMs } = options;
+  const [vad, asr] = await Promise.all([
+    VadEngine.load({
+      runThrough: (run) => scheduler.submit({ workClass: 'vad', key: 'vad', deadline: performance.now() + vadDeadlineMs, run }),
+    }),
+    PocketSphinxEngine.create({ decoderArgs: SERVING_SEARCH_ARGS }),
+  ]);
   await asr.prewarm(options.prewarmDecoders);
   return { vad, asr };
 }

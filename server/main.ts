@@ -1,9 +1,10 @@
+import './threadpool-size.js';
 import { serverOptionsFromEnv } from './config/server-options.js';
 import { startParleyServer } from './parley-server.js';
 
 const options = serverOptionsFromEnv(process.env);
 const server = await startParleyServer(options);
-console.log(`parley: listening on ${options.host}:${server.port}, loading models`);
+console.log(`parley: listening on ${options.host}:${server.port} (gRPC ${server.grpcPort}), loading models`);
 if (options.apiKeys.length === 0) console.log('parley: PARLEY_API_KEYS is not set: authentication is off');
 server.ready.then(
   () => console.log('parley: models loaded, ready'),

@@ -6,12 +6,15 @@ import type { ServerOptions } from './config/server-options.js';
 import { loadEngines } from './engines.js';
 import { SessionHost } from './session/session-host.js';
 import type { SessionRegistry } from './session/session-registry.js';
+import { startGrpcServer } from './transports/grpc-server.js';
 import { WsConnection } from './transports/ws-transport.js';
 
 const LISTEN_PATH = '/v1/listen';
 
 export interface ParleyServer {
   readonly port: number;
+  /** The gRPC port (design.md section 3's `StreamingRecognize`, health, reflection). */
+  readonly grpcPort: number;
   readonly registry: SessionRegistry;
   /** Resolves once the models are loaded (`/healthz` answers 200 from then on). */
   readonly ready: Promise<void>;
@@ -23,7 +26,11 @@ export interface ParleyServer {
 export async function startParleyServer(options: ServerOptions): Promise<ParleyServer> {
   const host = new SessionHost(options);
   const connections = new Set<WsConnection>();
-  const ready = loadEngines({ prewarmDecoders: options.prewarmDecoders }).then((engines) => host.attachEngines(engines));
+  const ready = loadEngines({
+    prewarmDecoders: options.prewarmDecoders,
+    scheduler: host.scheduler,
+    vadDeadlineMs: options.vadDeadlineMs,
+  }).then((engines) => host.attachEngines(engines));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
   wss.on('connection', (ws, request: IncomingMessage) => {
@@ -32,7 +39,7 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
     ws.on('close', () => connections.delete(connection));
   });
 
-  const http = createServer((req, res) => route(req, res, host.ready));
+  const http = createServer((req, res) => void route(req, res, host));
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== LISTEN_PATH) return rejectUpgrade(socket, 404, 'Not Found');
@@ -40,15 +47,22 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   await listen(http, options.port, options.host);
+  const grpcOptions = { port: options.grpcPort, host: options.host, maxMessageBytes: options.maxMessageBytes };
+  const grpc = await startGrpcServer(host, ready, grpcOptions).catch((error: unknown) => {
+    http.close();
+    throw error;
+  });
 
   let closing: Promise<void> | null = null;
   return {
     port: (http.address() as AddressInfo).port,
+    grpcPort: grpc.port,
     registry: host.registry,
     ready,
     close: () => {
       closing ??= (async () => {
         connections.forEach((c) => c.shutdown());
+        await grpc.close();
         wss.close();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -60,11 +74,17 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
   };
 }
 
-function route(req: IncomingMessage, res: ServerResponse, modelsLoaded: boolean): void {
+async function route(req: IncomingMessage, res: ServerResponse, host: SessionHost): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz') {
-    res.writeHead(modelsLoaded ? 200 : 503, { 'content-type': 'text/plain' });
-    res.end(modelsLoaded ? 'ok\n' : 'loading models\n');
+    res.writeHead(host.ready ? 200 : 503, { 'content-type': 'text/plain' });
+    res.end(host.ready ? 'ok\n' : 'loading models\n');
+    return;
+  }
+  if (path === '/metrics') {
+    const body = await host.metrics.text();
+    res.writeHead(200, { 'content-type': host.metrics.contentType });
+    res.end(body);
     return;
   }
   res.writeHead(404, { 'content-type': 'text/plain' });

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIBRIVOX_DIR } from './support/librivox.js';
-import { wordErrorRate } from './support/wer.js';
+import { wordErrorRate } from '../clients/wer.js';
 
 const run = promisify(execFile);
 const UTTERANCE = 'sense_and_sensibility_01_austen_64kb-0880';
@@ -11,7 +11,7 @@ const UTTERANCE = 'sense_and_sensibility_01_austen_64kb-0880';
 /** Starts `npm start`'s entry point as a user would, on a free port; resolves with its port once ready. */
 function startServerProcess(): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['dist/server/main.js'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    env: { ...process.env, PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { at16kTo, concatAudio, goForward, resampleTo16k, silence } from './suppo
 import { loadLibriVox } from './support/librivox.js';
 import { rawEngineTranscripts } from './support/raw-engine.js';
 import { startTestServer } from './support/test-server.js';
-import { wordErrorRate } from './support/wer.js';
+import { wordErrorRate } from '../clients/wer.js';
 
 const GO_FORWARD = 'go forward ten meters';
 

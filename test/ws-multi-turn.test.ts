@@ -5,7 +5,7 @@ import type { ServerEvent } from '../proto/messages.js';
 import { buildCall } from './support/call-builder.js';
 import { loadLibriVox } from './support/librivox.js';
 import { startTestServer } from './support/test-server.js';
-import { wordErrorRate } from './support/wer.js';
+import { wordErrorRate } from '../clients/wer.js';
 
 const GAP_MS = 1500;
 
@@ -24,7 +24,8 @@ describe('a multi-turn call over a real WebSocket', () => {
     server = await startTestServer();
     const result = await replay(
       { encoding: 'pcm_s16le', sampleRate: 16000, channels: 1, data: encodeSamples(call.samples, 'pcm_s16le') },
-      { url: server.url, speed: 0, chunkMs: 40 },
+      // Twice real time: fast, yet slow enough for partials (as fast as possible sheds them).
+      { url: server.url, speed: 2, chunkMs: 40 },
     );
     events = result.events;
     finals = result.turns.map((t) => t.text);
@@ -71,7 +72,7 @@ describe('a multi-turn call over a real WebSocket', () => {
     });
   });
 
-  it('keeps revisions increasing and stable words stable within a turn', () => {
+  it('keeps revisions increasing and stable words stable through the turn end', () => {
     const partials = events.filter((e) => e.type === 'transcript.partial');
     for (let id = 1; id <= utterances.length; id++) {
       const turn = partials.filter((p) => p.turn_id === id);
@@ -80,6 +81,10 @@ describe('a multi-turn call over a real WebSocket', () => {
         const stable = turn[i - 1]!.text.split(' ').slice(0, turn[i - 1]!.stable_words);
         expect(turn[i]!.text.split(' ').slice(0, stable.length)).toEqual(stable);
       }
+      // turn.end keeps them too: only transcript.corrected may change a stable word.
+      const last = turn.at(-1);
+      const end = events.find((e) => e.type === 'turn.end' && e.turn_id === id) as { text: string } | undefined;
+      if (last) expect(end!.text.split(' ').slice(0, last.stable_words)).toEqual(last.text.split(' ').slice(0, last.stable_words));
     }
   });
 

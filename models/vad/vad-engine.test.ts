@@ -12,7 +12,7 @@ describe('VadEngine', () => {
 
   it('tracks open streams and close() cascades to streams, batcher and model', async () => {
     const release = vi.spyOn(sessionPrototype, 'release');
-    const engine = await VadEngine.load({ maxBatch: 4 });
+    const engine = await VadEngine.load({ maxBatch: 4, thread: 'caller' });
     const a = engine.openStream();
     const b = engine.openStream();
     expect(engine.openStreams).toBe(2);
@@ -32,7 +32,7 @@ describe('VadEngine', () => {
 
   it('bad batcher options fail the load without leaking the model', async () => {
     const release = vi.spyOn(sessionPrototype, 'release');
-    await expect(VadEngine.load({ maxBatch: 0 })).rejects.toMatchObject({ code: 'bad_config' });
+    await expect(VadEngine.load({ maxBatch: 0, thread: 'caller' })).rejects.toMatchObject({ code: 'bad_config' });
     expect(release).toHaveBeenCalledTimes(1);
   });
 });

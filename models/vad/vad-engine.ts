@@ -1,10 +1,22 @@
 import { ParleyError } from '../../proto/errors.js';
 import type { ExecutionProvider } from '../onnx/onnx-session-factory.js';
 import { SileroVadModel, type SileroVadModelOptions } from './silero-vad-model.js';
-import { VadBatcher, type VadBatcherOptions, type VadBatcherStats } from './vad-batcher.js';
+import { VadBatcher, type VadBatchRunner, type VadBatcherOptions, type VadBatcherStats } from './vad-batcher.js';
 import { VadStream } from './vad-stream.js';
+import { VadWorkerRunner } from './vad-worker-runner.js';
 
-export interface VadEngineOptions extends SileroVadModelOptions, VadBatcherOptions {}
+export interface VadEngineOptions extends SileroVadModelOptions, VadBatcherOptions {
+  /**
+   * Where inference runs. Default 'worker': a worker thread, because onnxruntime-node runs
+   * the native call synchronously on the calling thread. 'caller' is for tools and tests.
+   */
+  thread?: 'worker' | 'caller';
+  /** Runs each batch; the server passes its scheduler, so VAD work is ranked with all other model work. */
+  runThrough?: <T>(run: () => Promise<T>) => Promise<T>;
+}
+
+/** A loaded model that runs batches somewhere: this thread, or a worker thread. */
+type VadModelHost = VadBatchRunner & { readonly executionProvider: ExecutionProvider; close(): Promise<void> };
 
 /** The VAD for a whole server: one model, one batcher, any number of channel streams. */
 export class VadEngine {
@@ -12,15 +24,17 @@ export class VadEngine {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly model: SileroVadModel,
+    private readonly model: VadModelHost,
     private readonly batcher: VadBatcher,
   ) {}
 
   static async load(options: VadEngineOptions = {}): Promise<VadEngine> {
-    const { maxBatch, maxWaitMs, ...modelOptions } = options;
-    const model = await SileroVadModel.load(modelOptions);
+    const { maxBatch, maxWaitMs, thread = 'worker', runThrough, ...modelOptions } = options;
+    const model: VadModelHost =
+      thread === 'worker' ? await VadWorkerRunner.start(modelOptions) : await SileroVadModel.load(modelOptions);
     try {
-      return new VadEngine(model, new VadBatcher(model, { maxBatch, maxWaitMs }));
+      const runner: VadBatchRunner = runThrough ? { runBatch: (items) => runThrough(() => model.runBatch(items)) } : model;
+      return new VadEngine(model, new VadBatcher(runner, { maxBatch, maxWaitMs }));
     } catch (err) {
       await model.close();
       throw err;

@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import type { SessionConfig } from '../../proto/session-config.js';
 
 /** Every limit and default of a Parley server, by name. */
 export interface ServerOptions {
   /** HTTP/WebSocket port; 0 picks a free one. */
   port: number;
+  /** gRPC port (the Voice service, health, reflection); 0 picks a free one. */
+  grpcPort: number;
   host: string;
   /** Accepted API keys; empty means auth is off. */
   apiKeys: readonly string[];
@@ -18,6 +21,23 @@ export interface ServerOptions {
   /** How long `turn.end` waits for the end-of-utterance pass before sending the first-pass
    * text; a later, different result then arrives as `transcript.corrected`. */
   finalPassWaitMs: number;
+  /** Perceived-latency budget of `turn.eager_end` (design.md section 4); eager ends over it
+   * count in `parley_turn_budget_misses_total`. */
+  turnBudgetMs: number;
+  /** Deadline of a VAD batch after it is queued: VAD decides every turn boundary. */
+  vadDeadlineMs: number;
+  /** Deadline of partial decoding after its audio arrived; partials yield to turn ends. */
+  partialDeadlineMs: number;
+  /** Most audio one decode call takes when waiting audio is merged (overload merges it, shedding partials). */
+  maxDecodeMs: number;
+  /** Model work in flight at once; default one per core. */
+  schedulerConcurrency: number;
+  /** Extra slots for VAD and turn-end work only, so they never wait behind partial decoding. */
+  schedulerUrgentReserve: number;
+  /** A new session is refused (`capacity_exceeded`) while the scheduler was busier than this
+   * share of its slots over the last `admissionWindowMs`. */
+  admissionMaxUtilization: number;
+  admissionWindowMs: number;
   /** Audio kept from before the detected speech start and fed to the recognizer with the turn. */
   preRollMs: number;
   /** Decoders created at start, so the first sessions do not wait for model loading. */
@@ -31,13 +51,14 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   sample_rate: 16000,
   channels: 1,
   interim_results: true,
-  eager_end_ms: 300,
+  eager_end_ms: 64,
   end_ms: 800,
   labels: {},
 };
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   port: 8080,
+  grpcPort: 50051,
   host: '0.0.0.0',
   apiKeys: [],
   maxSessions: 16,
@@ -45,6 +66,14 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   maxBufferedAudioMs: 5000,
   idleTimeoutMs: 30_000,
   finalPassWaitMs: 1000,
+  turnBudgetMs: 100,
+  vadDeadlineMs: 25,
+  partialDeadlineMs: 500,
+  maxDecodeMs: 1000,
+  schedulerConcurrency: availableParallelism(),
+  schedulerUrgentReserve: 1,
+  admissionMaxUtilization: 0.75,
+  admissionWindowMs: 3000,
   preRollMs: 300,
   prewarmDecoders: 2,
   sessionDefaults: DEFAULT_SESSION_CONFIG,
@@ -64,6 +93,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   return {
     ...d,
     port: intFromEnv(env, 'PORT', d.port),
+    grpcPort: intFromEnv(env, 'GRPC_PORT', d.grpcPort),
     host: env.HOST || d.host,
     apiKeys: (env.PARLEY_API_KEYS ?? '')
       .split(',')
@@ -74,6 +104,14 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     maxBufferedAudioMs: intFromEnv(env, 'PARLEY_MAX_BUFFERED_AUDIO_MS', d.maxBufferedAudioMs),
     idleTimeoutMs: intFromEnv(env, 'PARLEY_IDLE_TIMEOUT_MS', d.idleTimeoutMs),
     finalPassWaitMs: intFromEnv(env, 'PARLEY_FINAL_PASS_WAIT_MS', d.finalPassWaitMs),
+    turnBudgetMs: intFromEnv(env, 'PARLEY_TURN_BUDGET_MS', d.turnBudgetMs),
+    vadDeadlineMs: intFromEnv(env, 'PARLEY_VAD_DEADLINE_MS', d.vadDeadlineMs),
+    partialDeadlineMs: intFromEnv(env, 'PARLEY_PARTIAL_DEADLINE_MS', d.partialDeadlineMs),
+    maxDecodeMs: intFromEnv(env, 'PARLEY_MAX_DECODE_MS', d.maxDecodeMs),
+    schedulerConcurrency: intFromEnv(env, 'PARLEY_SCHEDULER_CONCURRENCY', d.schedulerConcurrency),
+    schedulerUrgentReserve: intFromEnv(env, 'PARLEY_SCHEDULER_URGENT_RESERVE', d.schedulerUrgentReserve),
+    admissionMaxUtilization: intFromEnv(env, 'PARLEY_ADMISSION_MAX_UTILIZATION_PCT', d.admissionMaxUtilization * 100) / 100,
+    admissionWindowMs: intFromEnv(env, 'PARLEY_ADMISSION_WINDOW_MS', d.admissionWindowMs),
     preRollMs: intFromEnv(env, 'PARLEY_PRE_ROLL_MS', d.preRollMs),
     prewarmDecoders: intFromEnv(env, 'PARLEY_PREWARM_DECODERS', d.prewarmDecoders),
   };

@@ -1,17 +1,20 @@
 import type { AsrHypothesis, AsrStream, AsrWord } from '../../models/asr/asr-engine.js';
-import type { VadStream } from '../../models/vad/vad-stream.js';
 import { SpeechGate } from '../../models/vad/speech-gate.js';
+import type { VadStream } from '../../models/vad/vad-stream.js';
 import type { ChannelEvent, ChannelStats, WireWord } from '../../proto/messages.js';
+import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { ReceiveClock } from './receive-clock.js';
 import { SampleQueue } from './sample-queue.js';
-import { Stabilizer } from './stabilizer.js';
 import { TurnDetector, type TurnAction } from './turn-detector.js';
-import { toInt16 } from './to-int16.js';
+import { TurnRecognizer } from './turn-recognizer.js';
+import { newTurn, textOf, type Turn } from './turn.js';
 
 const SAMPLES_PER_MS = 16;
 
 export interface ChannelPipelineOptions {
   channel: number;
+  /** Scheduler key of this channel's recognition work. */
+  key: string;
   eagerEndMs: number;
   endMs: number;
   interimResults: boolean;
@@ -19,6 +22,10 @@ export interface ChannelPipelineOptions {
   preRollMs: number;
   /** How long `turn.end` waits for the end-of-utterance pass (see ServerOptions). */
   finalPassWaitMs: number;
+  /** Deadline of partial decoding after the audio arrived (see ServerOptions). */
+  partialDeadlineMs: number;
+  /** Most audio decoded in one call (see ServerOptions). */
+  maxDecodeMs: number;
 }
 
 export interface ChannelPipelineHooks {
@@ -29,36 +36,29 @@ export interface ChannelPipelineHooks {
   progressed(): void;
 }
 
-interface OpenTurn {
-  id: number;
-  revision: number;
-  /** Audio time of the first sample fed to the recognizer for this turn. */
-  utteranceStartMs: number;
-  words: AsrWord[];
-  stableCount: number;
-}
-
 /**
- * One channel of a session: VAD, recognizer and turn detector over 16 kHz audio, in
- * order. Every operation is queued on one promise chain, so audio is decoded in order.
+ * One channel of a session. The detector side (VAD, speech gate, turn detector) runs
+ * ahead on its own promise chain and decides turn boundaries in audio time; the recognizer
+ * side decodes behind it through the scheduler. Turn events never wait for decoding:
+ * `turn.eager_end` carries the best text so far, and `turn.end` waits for the final pass
+ * at most `finalPassWaitMs` (anytime finalization), with `transcript.corrected` after.
  */
 export class ChannelPipeline {
-  private chain: Promise<void>;
-  private asr: AsrStream | null = null;
-  private readonly gateFactory = () => new SpeechGate();
-  private gate = this.gateFactory();
+  private chain: Promise<void> = Promise.resolve();
+  private gate = new SpeechGate();
   private readonly turns: TurnDetector;
-  private readonly stabilizer = new Stabilizer();
+  private readonly recognizer: TurnRecognizer;
   private readonly clock = new ReceiveClock();
   /** Samples received but not yet given a VAD decision. */
   private readonly undecided = new SampleQueue();
   /** Idle audio kept for the next turn's pre-roll. */
   private readonly preRoll = new SampleQueue();
-  private asrPending: Float32Array[] = [];
-  private turn: OpenTurn | null = null;
+  private turn: Turn | null = null;
+  /** Turns whose end was decided but not yet sent, with the timer that sends it anyway. */
+  private readonly ending = new Map<Turn, NodeJS.Timeout>();
   private turnCount = 0;
   private receivedSamples = 0;
-  private processedSamples = 0;
+  private decidedSamples = 0;
   private closed = false;
   private readonly stats: ChannelStats;
 
@@ -66,19 +66,32 @@ export class ChannelPipeline {
     private readonly options: ChannelPipelineOptions,
     private readonly vad: VadStream,
     asr: Promise<AsrStream>,
+    scheduler: WorkScheduler,
     private readonly hooks: ChannelPipelineHooks,
   ) {
     this.turns = new TurnDetector({ eagerEndMs: options.eagerEndMs, endMs: options.endMs });
     this.stats = { channel: options.channel, audio_ms: 0, turns: 0, eager_ends: 0, resumed: 0 };
-    this.chain = asr.then((stream) => {
-      this.asr = stream;
-    });
-    this.chain = this.chain.catch((error) => this.failWith(error));
+    this.recognizer = new TurnRecognizer(
+      asr,
+      scheduler,
+      {
+        key: options.key,
+        partialDeadlineMs: options.partialDeadlineMs,
+        finalDeadlineMs: options.finalPassWaitMs,
+        maxDecodeMs: options.maxDecodeMs,
+      },
+      {
+        updated: (turn) => this.sendPartial(turn),
+        finished: (turn, hypothesis) => this.onFinalPass(turn, hypothesis),
+        fail: (error) => this.failWith(error),
+        progressed: () => this.hooks.progressed(),
+      },
+    );
   }
 
-  /** Audio received but not yet processed, in ms. */
+  /** Audio received but not yet processed (by the detector, then the recognizer), in ms. */
   get bufferedMs(): number {
-    return (this.receivedSamples - this.processedSamples) / SAMPLES_PER_MS;
+    return (this.receivedSamples - this.decidedSamples) / SAMPLES_PER_MS + this.recognizer.waitingMs;
   }
 
   get channelStats(): ChannelStats {
@@ -89,32 +102,34 @@ export class ChannelPipeline {
     if (this.closed || samples.length === 0) return;
     this.receivedSamples += samples.length;
     this.clock.record(this.receivedSamples / SAMPLES_PER_MS, receivedAtMs);
-    this.enqueue(() => this.process(samples));
+    this.enqueue(() => this.detect(samples));
   }
 
   /** Ends the current turn now, as if its silence had been long enough. */
   finalize(): void {
-    this.enqueue(() => this.forceEnd());
+    this.enqueue(async () => this.forceEnd());
   }
 
-  /** Processes everything queued, then ends any open turn. */
-  finish(): Promise<void> {
+  /** Processes everything queued, ends any open turn, and waits for its final pass. */
+  async finish(): Promise<void> {
     this.enqueue(async () => {
       const tail = this.undecided.take(this.undecided.length);
-      this.processedSamples += tail.length;
-      if (this.turn) this.asrPending.push(tail);
-      await this.forceEnd();
+      this.decidedSamples += tail.length;
+      if (this.turn) this.recognizer.feed(this.turn, tail, performance.now());
+      this.forceEnd();
     });
-    return this.chain;
+    await this.chain;
+    await this.recognizer.drained();
   }
 
   /** Stops at once: queued work is dropped and the recognizer stream released. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ending.forEach((timer) => clearTimeout(timer));
+    this.ending.clear();
     this.vad.close();
-    this.asr?.close();
-    this.chain.then(() => this.asr?.close());
+    this.recognizer.close();
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -127,43 +142,42 @@ export class ChannelPipeline {
     this.close();
   }
 
-  private async process(samples: Float32Array): Promise<void> {
+  private async detect(samples: Float32Array): Promise<void> {
     this.undecided.push(samples);
     const chunks = await this.vad.push(samples);
     for (const chunk of chunks) {
       if (this.closed) return;
+      const receivedAtMs = this.clock.wallTimeAt(chunk.endMs);
       const chunkSamples = this.undecided.take(Math.round((chunk.endMs - chunk.startMs) * SAMPLES_PER_MS));
-      this.processedSamples += chunkSamples.length;
+      this.decidedSamples += chunkSamples.length;
       const actions = this.turns.update(chunk.endMs, this.gate.update(chunk));
-      const start = actions.find((a): a is Extract<TurnAction, { kind: 'start' }> => a.kind === 'start');
-      if (start) await this.beginTurn(start.atMs);
-      if (this.turn) this.asrPending.push(chunkSamples);
+      const start = actions.find((a) => a.kind === 'start');
+      if (start) this.beginTurn(start.atMs, receivedAtMs);
+      if (this.turn) this.recognizer.feed(this.turn, chunkSamples, receivedAtMs);
       else this.keepForPreRoll(chunkSamples);
-      for (const action of actions) await this.apply(action);
+      for (const action of actions) this.apply(action);
     }
-    if (this.turn) await this.decodePending();
     this.hooks.progressed();
   }
 
   private keepForPreRoll(samples: Float32Array): void {
     this.preRoll.push(samples);
     this.preRoll.keepLast(this.options.preRollMs * SAMPLES_PER_MS);
-    this.clock.forgetBefore(this.processedSamples / SAMPLES_PER_MS - this.options.preRollMs);
+    this.clock.forgetBefore(this.decidedSamples / SAMPLES_PER_MS - this.options.preRollMs);
   }
 
-  private async beginTurn(atMs: number): Promise<void> {
+  private beginTurn(atMs: number, receivedAtMs: number): void {
+    // A new turn's events come after the previous turn's end: send it with what we have.
+    for (const previous of [...this.ending.keys()]) this.sendEnd(previous, previous.words);
     const preRollSamples = this.preRoll.length;
-    const utteranceStartMs = (this.processedSamples - preRollSamples) / SAMPLES_PER_MS;
     this.turnCount++;
     this.stats.turns++;
-    this.turn = { id: this.turnCount, revision: 0, utteranceStartMs, words: [], stableCount: 0 };
-    this.stabilizer.reset();
-    this.asrPending = [this.preRoll.take(preRollSamples)];
-    await this.asr!.startUtterance();
+    this.turn = newTurn(this.turnCount, (this.decidedSamples - preRollSamples) / SAMPLES_PER_MS);
+    this.recognizer.begin(this.turn, this.preRoll.take(preRollSamples), receivedAtMs);
     this.hooks.emit({ type: 'speech.started', channel: this.options.channel, turn_id: this.turnCount, at_ms: atMs });
   }
 
-  private async apply(action: TurnAction): Promise<void> {
+  private apply(action: TurnAction): void {
     const turn = this.turn;
     if (!turn) return;
     const channel = this.options.channel;
@@ -171,7 +185,6 @@ export class ChannelPipeline {
       case 'start':
         return;
       case 'eager_end':
-        await this.decodePending();
         this.stats.eager_ends++;
         this.hooks.emit({
           type: 'turn.eager_end',
@@ -179,7 +192,7 @@ export class ChannelPipeline {
           turn_id: turn.id,
           text: textOf(turn.words),
           speech_end_ms: action.speechEndMs,
-          latency_ms: this.latencySince(action.speechEndMs),
+          latency_ms: elapsedSince(this.clock.wallTimeAt(action.speechEndMs)),
         });
         return;
       case 'resumed':
@@ -187,30 +200,31 @@ export class ChannelPipeline {
         this.hooks.emit({ type: 'turn.resumed', channel, turn_id: turn.id });
         return;
       case 'end':
-        await this.endTurn(turn, action.speechEndMs);
+        this.endTurn(turn, action.speechEndMs);
         return;
     }
   }
 
-  private async forceEnd(): Promise<void> {
-    const action = this.turns.forceEnd(this.processedSamples / SAMPLES_PER_MS);
-    this.gate = this.gateFactory();
-    if (action && this.turn) await this.endTurn(this.turn, action.speechEndMs);
+  private forceEnd(): void {
+    const action = this.turns.forceEnd(this.decidedSamples / SAMPLES_PER_MS);
+    this.gate = new SpeechGate();
+    if (action && this.turn) this.endTurn(this.turn, action.speechEndMs);
   }
 
-  private async decodePending(): Promise<void> {
-    const turn = this.turn!;
-    const pending = this.asrPending;
-    this.asrPending = [];
-    const audio = concat(pending);
-    if (audio.length === 0) return;
-    const hypothesis = await this.asr!.accept(toInt16(audio));
-    const decodedMs = this.processedSamples / SAMPLES_PER_MS - turn.utteranceStartMs;
-    const stabilized = this.stabilizer.update(hypothesis.words, decodedMs);
-    const changed = textOf(stabilized.words) !== textOf(turn.words);
-    turn.words = stabilized.words;
-    turn.stableCount = stabilized.stableCount;
-    if (!changed) return;
+  /** The detector ended the turn: the recognizer finishes it; `turn.end` goes out by the wait at the latest. */
+  private endTurn(turn: Turn, speechEndMs: number): void {
+    turn.speechEndMs = speechEndMs;
+    turn.speechEndWallMs = this.clock.wallTimeAt(speechEndMs);
+    this.turn = null;
+    this.recognizer.end(turn);
+    this.ending.set(
+      turn,
+      setTimeout(() => this.sendEnd(turn, turn.words), this.options.finalPassWaitMs),
+    );
+  }
+
+  private sendPartial(turn: Turn): void {
+    if (turn.sentEndText !== null) return;
     turn.revision++;
     if (!this.options.interimResults) return;
     this.hooks.emit({
@@ -224,29 +238,34 @@ export class ChannelPipeline {
     });
   }
 
-  private async endTurn(turn: OpenTurn, speechEndMs: number): Promise<void> {
-    await this.decodePending();
-    this.turn = null;
-    const finalPass = this.asr!.endUtterance();
-    const inTime = await withDeadline(finalPass, this.options.finalPassWaitMs);
-    const words = inTime ? inTime.words : turn.words;
-    const text = textOf(words);
+  private sendEnd(turn: Turn, words: readonly AsrWord[]): void {
+    if (this.closed || turn.sentEndText !== null) return;
+    clearTimeout(this.ending.get(turn));
+    this.ending.delete(turn);
+    turn.sentEndText = textOf(words);
     this.hooks.emit({
       type: 'turn.end',
       channel: this.options.channel,
       turn_id: turn.id,
-      text,
+      text: turn.sentEndText,
       words: this.toWire(turn, words),
-      speech_end_ms: speechEndMs,
-      latency_ms: this.latencySince(speechEndMs),
+      speech_end_ms: turn.speechEndMs!,
+      latency_ms: elapsedSince(turn.speechEndWallMs!),
     });
-    if (!inTime) void finalPass.then((late) => this.correct(turn, text, late), (error) => this.failWith(error));
   }
 
-  /** The end-of-utterance pass finished after `turn.end`: send what it changed. */
-  private correct(turn: OpenTurn, sentText: string, late: AsrHypothesis): void {
-    const text = textOf(late.words);
-    if (this.closed || text === sentText) return;
+  /**
+   * The end-of-utterance pass is done: it is the turn's end, or corrects the end already
+   * sent. Stable words only change through `transcript.corrected`, so a pass that rewrites
+   * them ends the turn with the first-pass words and corrects it at once.
+   */
+  private onFinalPass(turn: Turn, hypothesis: AsrHypothesis): void {
+    if (turn.sentEndText === null) {
+      const keepsStable = turn.words.slice(0, turn.stableCount).every((w, i) => hypothesis.words[i]?.word === w.word);
+      this.sendEnd(turn, keepsStable ? hypothesis.words : turn.words);
+    }
+    const text = textOf(hypothesis.words);
+    if (this.closed || turn.sentEndText === null || text === turn.sentEndText) return;
     turn.revision++;
     this.hooks.emit({
       type: 'transcript.corrected',
@@ -254,44 +273,17 @@ export class ChannelPipeline {
       turn_id: turn.id,
       revision: turn.revision,
       text,
-      previous_text: sentText,
+      previous_text: turn.sentEndText,
     });
   }
 
-  private latencySince(speechEndMs: number): number {
-    return Math.max(0, Math.round(performance.now() - this.clock.wallTimeAt(speechEndMs)));
-  }
-
-  private toWire(turn: OpenTurn, words: readonly AsrWord[]): WireWord[] {
+  private toWire(turn: Turn, words: readonly AsrWord[]): WireWord[] {
     const base = turn.utteranceStartMs;
     return words.map((w) => ({ word: w.word, start_ms: Math.round(base + w.startMs), end_ms: Math.round(base + w.endMs) }));
   }
 }
 
-function textOf(words: readonly AsrWord[]): string {
-  return words.map((w) => w.word).join(' ');
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/** Resolves with the value if it settles within `ms`, else with null (the promise runs on). */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Latency as design.md section 4 defines it: now minus when the audio at the speech end arrived. */
+function elapsedSince(wallMs: number): number {
+  return Math.max(0, Math.round(performance.now() - wallMs));
 }

@@ -6,9 +6,10 @@ import { bytesPerSample } from '../../audio/audio-encoding.js';
 import type { AsrEngine, AsrStream } from '../../models/asr/asr-engine.js';
 import type { VadEngine } from '../../models/vad/vad-engine.js';
 import { ParleyError } from '../../proto/errors.js';
-import type { ServerEvent, SessionEndReason } from '../../proto/messages.js';
+import type { ChannelEvent, ServerEvent, SessionEndReason } from '../../proto/messages.js';
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
 import { ChannelPipeline } from '../pipeline/channel-pipeline.js';
+import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 
 const PIPELINE_RATE = 16000;
 
@@ -17,9 +18,16 @@ export interface SessionEngines {
   asr: AsrEngine;
 }
 
+/** What sessions share: the engines and the scheduler that runs their work. */
+export interface SessionRuntime extends SessionEngines {
+  scheduler: WorkScheduler;
+}
+
 export interface SessionOptions {
   limits: SessionLimits;
   finalPassWaitMs: number;
+  partialDeadlineMs: number;
+  maxDecodeMs: number;
   preRollMs: number;
 }
 
@@ -49,7 +57,7 @@ export class Session {
   constructor(
     readonly config: SessionConfig,
     private readonly options: SessionOptions,
-    engines: SessionEngines,
+    runtime: SessionRuntime,
     private readonly sink: SessionSink,
   ) {
     this.frameBytes = bytesPerSample(config.encoding) * config.channels;
@@ -57,7 +65,7 @@ export class Session {
     const opening: Promise<AsrStream>[] = [];
     for (let c = 0; c < config.channels; c++) {
       this.resamplers.push(new StreamingResampler(config.sample_rate, PIPELINE_RATE));
-      opening.push(engines.asr.openStream());
+      opening.push(runtime.asr.openStream());
     }
     // session.started goes out before any pipeline may emit: each waits for it.
     const started = Promise.all(opening).then((streams) => {
@@ -71,17 +79,21 @@ export class Session {
         new ChannelPipeline(
           {
             channel,
+            key: `${this.id}/${channel}`,
             eagerEndMs: config.eager_end_ms,
             endMs: config.end_ms,
             interimResults: config.interim_results,
             preRollMs: options.preRollMs,
             finalPassWaitMs: options.finalPassWaitMs,
+            partialDeadlineMs: options.partialDeadlineMs,
+            maxDecodeMs: options.maxDecodeMs,
           },
-          engines.vad.openStream(),
+          runtime.vad.openStream(),
           started.then((streams) => streams[channel]!),
+          runtime.scheduler,
           {
-            emit: (event) => this.emit(event),
-            fail: (error) => this.fail(error),
+            emit: (event: ChannelEvent) => this.emit(event),
+            fail: (error: unknown) => this.fail(error),
             progressed: () => this.checkDrain(),
           },
         ),
@@ -126,7 +138,7 @@ export class Session {
         return pipeline.finish();
       }),
     );
-    this.end('stop');
+    if (this.phase === 'stopping') this.end('stop');
   }
 
   /** Ends the session now, dropping queued audio. `session.ended` is sent unless the client is gone. Idempotent. */

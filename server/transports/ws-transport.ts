@@ -35,7 +35,7 @@ export class WsConnection {
       return;
     }
     try {
-      this.releaseSlot = host.registry.admit();
+      this.releaseSlot = host.admit();
     } catch (error) {
       this.refuse(error as ParleyError);
       return;

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {
-  findProjectRoot,
   loadNativeBinding,
   nativeAddonPath,
   type NativeDecoder,
@@ -38,13 +36,6 @@ afterEach(() => {
 });
 
 describe('PocketSphinx native binding', () => {
-  it('finds the project root from source and from dist/', () => {
-    const here = dirname(fileURLToPath(import.meta.url));
-    const root = findProjectRoot(here);
-    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name).toBe('parley');
-    expect(findProjectRoot(join(root, 'dist/models/asr/pocketsphinx'))).toBe(root);
-  });
-
   it('decodes, segments without fillers, and counts live decoders', async () => {
     const before = native.liveDecoderCount();
     const decoder = await createDecoder();

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { ParleyError } from '../../../proto/errors.js';
+import { projectRoot } from '../../../proto/project-root.js';
 
 /** One recognized word as the decoder segments it; frames are inclusive, counted from `startUtt()`. */
 export interface NativeWordSegment {
@@ -64,22 +64,9 @@ export interface NativeBinding {
 
 const ADDON_PATH = 'models/asr/pocketsphinx/native/build/Release/parley_pocketsphinx.node';
 
-/** The nearest directory at or above `fromDir` whose package.json is named "parley". */
-export function findProjectRoot(fromDir: string): string {
-  for (let dir = fromDir; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'parley') {
-      return dir;
-    }
-    if (dirname(dir) === dir) {
-      throw new ParleyError('engine_failure', `no "parley" package.json above ${fromDir}`);
-    }
-  }
-}
-
 /** Where `npm run build:native` puts the addon; the same from source and from dist/. */
 export function nativeAddonPath(): string {
-  return join(findProjectRoot(dirname(fileURLToPath(import.meta.url))), ADDON_PATH);
+  return join(projectRoot(), ADDON_PATH);
 }
 
 let binding: NativeBinding | undefined;

@@ -1,0 +1,56 @@
+import { encodeSamples } from '../../audio/pcm-decoder.js';
+import { ParleyWsClient } from '../../clients/parley-ws-client.js';
+import type { ServerEvent } from '../../proto/messages.js';
+import type { BenchCall } from './bench-calls.js';
+
+const CHUNK_MS = 20;
+const SAMPLES_PER_MS = 16;
+
+export interface TimedEvent {
+  event: ServerEvent;
+  /** performance.now() when the client received it. */
+  at: number;
+}
+
+export interface CallRecording {
+  call: BenchCall;
+  events: TimedEvent[];
+  /** sentAt[k]: when the chunk holding audio ms [k*20, (k+1)*20) was handed to the socket. */
+  sentAt: number[];
+  refused: boolean;
+  wallMs: number;
+}
+
+/** When the client had sent the audio at `audioMs`: the send time of the chunk that holds it. */
+export function sentTimeOf(recording: CallRecording, audioMs: number): number {
+  const k = Math.min(recording.sentAt.length - 1, Math.max(0, Math.floor(audioMs / CHUNK_MS)));
+  return recording.sentAt[k]!;
+}
+
+/** Streams one call in 20 ms messages at `speed` x real time (0: as fast as the server reads). */
+export async function runCall(url: string, call: BenchCall, speed: number, config: Record<string, number> = {}): Promise<CallRecording> {
+  const events: TimedEvent[] = [];
+  const sentAt: number[] = [];
+  const client = new ParleyWsClient({ url, config: { encoding: 'pcm_s16le', sample_rate: 16000, channels: 1, ...config } });
+  client.on('event', (event) => events.push({ event, at: performance.now() }));
+  const startedAt = performance.now();
+  try {
+    await client.started;
+  } catch {
+    return { call, events, sentAt, refused: true, wallMs: performance.now() - startedAt };
+  }
+  const pcm = encodeSamples(call.samples, 'pcm_s16le');
+  const chunkBytes = CHUNK_MS * SAMPLES_PER_MS * 2;
+  const t0 = performance.now();
+  for (let k = 0; k * chunkBytes < pcm.length; k++) {
+    if (speed > 0) {
+      const wait = t0 + (k * CHUNK_MS) / speed - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    sentAt.push(performance.now());
+    await client.sendAudio(pcm.subarray(k * chunkBytes, (k + 1) * chunkBytes));
+  }
+  await client.stop();
+  await client.closed;
+  return { call, events, sentAt, refused: false, wallMs: performance.now() - startedAt };
+}

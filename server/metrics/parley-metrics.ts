@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SchedulerObserver } from '../scheduler/work-scheduler.js';
+import type { WorkClass } from '../scheduler/work-class.js';
+
+const LATENCY_BUCKETS = [0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 5];
+const WORK_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
+export class ParleyMetrics implements SchedulerObserver {
+  readonly registry = new Registry();
+  private readonly turnLatency: Histogram<'event'>;
+  private readonly budgetMisses: Counter;
+  private readonly queueWait: Histogram<'class'>;
+  private readonly serviceTime: Histogram<'class'>;
+  private readonly deadlineMisses: Counter<'class'>;
+  private readonly refused: Counter<'reason'>;
+
+  constructor(activeSessions: () => number, queuedWork: () => number) {
+    const registers = [this.registry];
+    new Gauge({ name: 'parley_active_sessions', help: 'Sessions being served', registers, collect() {
+      this.set(activeSessions());
+    } });
+    new Gauge({ name: 'parley_scheduler_queued_work', help: 'Model work items waiting for a slot', registers, collect() {
+      this.set(queuedWork());
+    } });
+    this.turnLatency = new Histogram({
+      name: 'parley_turn_latency_seconds',
+      help: 'Perceived turn latency (design.md section 4): event sent minus arrival of the audio at the speech end',
+      labelNames: ['event'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.budgetMisses = new Counter({ name: 'parley_turn_budget_misses_total', help: 'turn.eager_end sent later than the turn budget', registers });
+    this.queueWait = new Histogram({ name: 'parley_scheduler_queue_wait_seconds', help: 'Time model work waited for a slot', labelNames: ['class'], buckets: WORK_BUCKETS, registers });
+    this.serviceTime = new Histogram({ name: 'parley_scheduler_service_seconds', help: 'Time model work ran', labelNames: ['class'], buckets: WORK_BUCKETS, registers });
+    this.deadlineMisses = new Counter({ name: 'parley_scheduler_deadline_misses_total', help: 'Model work finished after its deadline', labelNames: ['class'], registers });
+    this.refused = new Counter({ name: 'parley_sessions_refused_total', help: 'Sessions refused at admission', labelNames: ['reason'], registers });
+  }
+
+  started(workClass: WorkClass, queueWaitMs: number): void {
+    this.queueWait.observe({ class: workClass }, queueWaitMs / 1000);
+  }
+
+  finished(workClass: WorkClass, serviceMs: number, missedDeadline: boolean): void {
+    this.serviceTime.observe({ class: workClass }, serviceMs / 1000);
+    if (missedDeadline) this.deadlineMisses.inc({ class: workClass });
+  }
+
+  turnEvent(event: 'eager_end' | 'end', latencyMs: number, overBudget: boolean): void {
+    this.turnLatency.observe({ event }, latencyMs / 1000);
+    if (overBudget) this.budgetMisses.inc();
+  }
+
+  sessionRefused(reason: string): void {
+    this.refused.inc({ reason });
+  }
+
+  /** The Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
