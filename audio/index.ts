@@ -11,3 +11,4 @@ export { decodeSamples, encodeSamples } from './pcm-decoder.js';
 export { deinterleave, interleave } from './deinterleave.js';
 export { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type ResamplerOptions, StreamingResampler } from './resampler.js';
 export { type WavAudio, readWav, writeWav } from './wav.js';
+export { concatSamples } from './concat-samples.js';

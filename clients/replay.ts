@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { bytesPerSample } from '../audio/audio-encoding.js';
 import type { ServerEvent, SessionEndedEvent, SessionStartedEvent, TurnEndEvent, TranscriptCorrectedEvent } from '../proto/messages.js';
 import type { AudioEncoding, SessionConfigInput } from '../proto/session-config.js';
 import { ParleyGrpcClient } from './parley-grpc-client.js';
@@ -52,8 +53,6 @@ interface ReplayClient {
   readonly closed: Promise<{ closeCode: number; ok: boolean }>;
 }
 
-const BYTES_PER_SAMPLE: Record<AudioEncoding, number> = { pcm_s16le: 2, pcm_f32le: 4, mulaw: 1, alaw: 1 };
-
 /** Streams a recorded call to a Parley server at the given pace and collects what comes back. */
 export async function replay(audio: ReplayAudio, options: ReplayOptions): Promise<ReplayResult> {
   const events: ServerEvent[] = [];
@@ -67,7 +66,7 @@ export async function replay(audio: ReplayAudio, options: ReplayOptions): Promis
   );
   await client.started;
 
-  const frameBytes = BYTES_PER_SAMPLE[audio.encoding] * audio.channels;
+  const frameBytes = bytesPerSample(audio.encoding) * audio.channels;
   const chunkBytes = Math.max(1, Math.round((audio.sampleRate * options.chunkMs) / 1000)) * frameBytes;
   const startedAt = performance.now();
   for (let offset = 0, i = 0; offset < audio.data.length; offset += chunkBytes, i++) {

@@ -1,3 +1,4 @@
+import { concatSamples } from '../../audio/concat-samples.js';
 import type { AsrHypothesis, AsrStream } from '../../models/asr/asr-engine.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 import type { WorkClass } from '../scheduler/work-class.js';
@@ -147,7 +148,7 @@ export class TurnRecognizer {
       parts.push(next.samples);
       merged += next.samples.length;
     }
-    const samples = concat(parts);
+    const samples = concatSamples(parts);
     const end = this.ops.find((op): op is Extract<Op, { kind: 'end' }> => op.kind === 'end' && op.turn === first.turn);
     const [workClass, deadline]: [WorkClass, number] = end
       ? ['final', end.decidedAtMs + this.options.finalDeadlineMs]
@@ -180,15 +181,4 @@ export class TurnRecognizer {
   private schedule<T>(workClass: WorkClass, deadline: number, run: () => Promise<T>): Promise<T> {
     return this.scheduler.submit({ workClass, key: this.options.key, deadline, run });
   }
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -54,11 +54,20 @@ export class SessionHost {
   }
 
   /**
+   * Lets a client in: checks its API key (`unauthorized`), then admits it (`admit`).
+   * Every transport calls this before anything of the client reaches a pipeline.
+   */
+  admitClient(apiKey: string | undefined): () => void {
+    if (!this.auth.allows(apiKey)) throw new ParleyError('unauthorized', 'a valid API key is required', true);
+    return this.admit();
+  }
+
+  /**
    * Takes a session slot, or throws `capacity_exceeded` when the server is at
    * `maxSessions` or its scheduler is too busy to take one more without the admitted
    * sessions missing their budget. Call the returned function once to give the slot back.
    */
-  admit(): () => void {
+  private admit(): () => void {
     const utilization = this.scheduler.utilization;
     if (utilization > this.options.admissionMaxUtilization) {
       this.metrics.sessionRefused('load');

@@ -36,12 +36,8 @@ export class GrpcCall {
       return;
     }
     const key = ApiKeyAuth.bearer(call.metadata.get('authorization')[0]?.toString());
-    if (!host.auth.allows(key)) {
-      this.refuse(new ParleyError('unauthorized', 'a valid API key is required', true));
-      return;
-    }
     try {
-      this.releaseSlot = host.admit();
+      this.releaseSlot = host.admitClient(key);
     } catch (error) {
       this.refuse(error as ParleyError);
       return;

@@ -30,12 +30,8 @@ export class WsConnection {
     const key = ApiKeyAuth.bearer(request.headers.authorization) ?? url.searchParams.get(TOKEN_PARAM) ?? undefined;
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
-    if (!host.auth.allows(key)) {
-      this.refuse(new ParleyError('unauthorized', 'a valid API key is required', true));
-      return;
-    }
     try {
-      this.releaseSlot = host.admit();
+      this.releaseSlot = host.admitClient(key);
     } catch (error) {
       this.refuse(error as ParleyError);
       return;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { concatSamples } from '../../audio/concat-samples.js';
 import { decodeSamples } from '../../audio/pcm-decoder.js';
 import { StreamingResampler } from '../../audio/resampler.js';
 import { TESTDATA_DIR } from './librivox.js';
@@ -29,11 +30,5 @@ export function silence(ms: number, rate = 16000): Float32Array {
 }
 
 export function concatAudio(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatSamples(parts);
 }

@@ -24,9 +24,11 @@ export interface TelephonePrompt {
  */
 export function loadTelephonePrompts(files: readonly string[]): TelephonePrompt[] {
   if (!existsSync(ASTERISK_DIR)) {
-    return loadLibriVox()
-      .slice(0, files.length)
-      .map((u) => ({ transcript: u.transcript, samples: at16kTo(u.samples, RATE) }));
+    const utterances = loadLibriVox();
+    return files.map((_, i) => {
+      const u = utterances[i % utterances.length]!;
+      return { transcript: u.transcript, samples: at16kTo(u.samples, RATE) };
+    });
   }
   const manifest = new Map(
     readFileSync(`${ASTERISK_DIR}manifest.tsv`, 'utf8')
