@@ -4,8 +4,7 @@ import { interleave } from '../../audio/deinterleave.js';
 import { decodeSamples, encodeSamples } from '../../audio/pcm-decoder.js';
 import { readWav } from '../../audio/wav.js';
 import type { AudioEncoding } from '../../proto/session-config.js';
-import { at16kTo, concatAudio, resampleTo16k, silence } from './audio-fixtures.js';
-import { loadLibriVox } from './librivox.js';
+import { concatAudio, resampleTo16k, silence } from './audio-fixtures.js';
 
 const RATE = 8000;
 /** `../shared/corpus` beside the clone, as in CI. */
@@ -17,19 +16,15 @@ export interface TelephonePrompt {
   samples: Float32Array;
 }
 
+/** Whether the shared corpus is beside this clone (it is in CI). */
+export const TELEPHONE_CORPUS_PRESENT = existsSync(ASTERISK_DIR);
+
 /**
  * Real 8 kHz telephone speech: Asterisk prompts (recorded at 8 kHz) from the shared corpus,
- * picked as ones the wideband en-US model recognizes at all; LibriVox taken down to 8 kHz
- * where the corpus is absent.
+ * picked as ones the wideband en-US model recognizes at all.
  */
 export function loadTelephonePrompts(files: readonly string[]): TelephonePrompt[] {
-  if (!existsSync(ASTERISK_DIR)) {
-    const utterances = loadLibriVox();
-    return files.map((_, i) => {
-      const u = utterances[i % utterances.length]!;
-      return { transcript: u.transcript, samples: at16kTo(u.samples, RATE) };
-    });
-  }
+  if (!TELEPHONE_CORPUS_PRESENT) throw new Error(`the telephone corpus is missing at ${ASTERISK_DIR}`);
   const manifest = new Map(
     readFileSync(`${ASTERISK_DIR}manifest.tsv`, 'utf8')
       .split('\n')
