@@ -112,5 +112,3 @@ export type ChannelEvent =
   | TranscriptCorrectedEvent;
 
 export type ServerEvent = SessionStartedEvent | ChannelEvent | ErrorEvent | SessionEndedEvent;
-
-export type ServerEventType = ServerEvent['type'];

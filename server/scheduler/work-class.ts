@@ -5,8 +5,6 @@
  */
 export type WorkClass = 'vad' | 'final' | 'partial';
 
-export const WORK_CLASSES: readonly WorkClass[] = ['vad', 'final', 'partial'];
-
 export const URGENT_TIER = 0;
 
 export const WORK_TIER: Readonly<Record<WorkClass, number>> = { vad: URGENT_TIER, final: URGENT_TIER, partial: 1 };

@@ -3,6 +3,7 @@ import type { MethodDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { responseToEvent, type DecodedVoiceResponse, type VoiceRequest } from '../../proto/grpc-messages.js';
 import { loadVoiceProto, STREAMING_RECOGNIZE, VOICE_SERVICE } from '../../proto/grpc-voice-proto.js';
 import type { ServerEvent } from '../../proto/messages.js';
+import { nextEvent } from './next-event.js';
 
 type Method = MethodDefinition<VoiceRequest, DecodedVoiceResponse, VoiceRequest, DecodedVoiceResponse>;
 
@@ -46,13 +47,7 @@ export class RawGrpcCall {
   }
 
   /** Resolves with the first event of `type` (waiting for it if needed). */
-  async next<T extends ServerEvent['type']>(type: T, timeoutMs = 10_000): Promise<Extract<ServerEvent, { type: T }>> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find((e) => e.type === type);
-      if (found) return found as Extract<ServerEvent, { type: T }>;
-      if (performance.now() > deadline) throw new Error(`no ${type} event within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  next<T extends ServerEvent['type']>(type: T, timeoutMs = 10_000): Promise<Extract<ServerEvent, { type: T }>> {
+    return nextEvent(this.events, type, timeoutMs);
   }
 }

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import type { ServerEvent } from '../../proto/messages.js';
+import { nextEvent } from './next-event.js';
 
 /** A bare WebSocket peer that records every event and the close code: for misbehaving on purpose. */
 export class RawPeer {
@@ -27,14 +28,8 @@ export class RawPeer {
   }
 
   /** Resolves with the first event of `type` (waiting for it if needed). */
-  async next<T extends ServerEvent['type']>(type: T, timeoutMs = 10_000): Promise<Extract<ServerEvent, { type: T }>> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find((e) => e.type === type);
-      if (found) return found as Extract<ServerEvent, { type: T }>;
-      if (performance.now() > deadline) throw new Error(`no ${type} event within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  next<T extends ServerEvent['type']>(type: T, timeoutMs = 10_000): Promise<Extract<ServerEvent, { type: T }>> {
+    return nextEvent(this.events, type, timeoutMs);
   }
 
   errors(): Array<Extract<ServerEvent, { type: 'error' }>> {
