@@ -9,13 +9,15 @@ export interface LoadEnginesOptions {
   /** Every VAD batch runs through it, so VAD work is ranked with the rest. */
   scheduler: WorkScheduler;
   vadDeadlineMs: number;
+  vadMaxWaitMs: number;
 }
 
 /** Loads the models every session shares. */
 export async function loadEngines(options: LoadEnginesOptions): Promise<SessionEngines> {
-  const { scheduler, vadDeadlineMs } = options;
+  const { scheduler, vadDeadlineMs, vadMaxWaitMs } = options;
   const [vad, asr] = await Promise.all([
     VadEngine.load({
+      maxWaitMs: vadMaxWaitMs,
       runThrough: (run) => scheduler.submit({ workClass: 'vad', key: 'vad', deadline: performance.now() + vadDeadlineMs, run }),
     }),
     PocketSphinxEngine.create({ decoderArgs: SERVING_SEARCH_ARGS }),

@@ -30,6 +30,7 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
     prewarmDecoders: options.prewarmDecoders,
     scheduler: host.scheduler,
     vadDeadlineMs: options.vadDeadlineMs,
+    vadMaxWaitMs: options.vadMaxWaitMs,
   }).then((engines) => host.attachEngines(engines));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });

@@ -40,6 +40,12 @@ export interface ServerOptions {
   admissionWindowMs: number;
   /** Audio kept from before the detected speech start and fed to the recognizer with the turn. */
   preRollMs: number;
+  /** Silence after a turn's speech that the recognizer decodes at once. The rest of the pause
+   * is held and decoded only if speech resumes in the same turn: decoding silence costs
+   * PocketSphinx more CPU than speech and does not change the words. */
+  recognizerTrailingSilenceMs: number;
+  /** How long a VAD chunk may wait for other sessions' chunks to share its model run. */
+  vadMaxWaitMs: number;
   /** Decoders created at start, so the first sessions do not wait for model loading. */
   prewarmDecoders: number;
   /** Defaults for per-session config keys a client leaves out. */
@@ -75,6 +81,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   admissionMaxUtilization: 0.75,
   admissionWindowMs: 3000,
   preRollMs: 300,
+  recognizerTrailingSilenceMs: 300,
+  vadMaxWaitMs: 0,
   prewarmDecoders: 2,
   sessionDefaults: DEFAULT_SESSION_CONFIG,
 };
@@ -113,6 +121,8 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     admissionMaxUtilization: intFromEnv(env, 'PARLEY_ADMISSION_MAX_UTILIZATION_PCT', d.admissionMaxUtilization * 100) / 100,
     admissionWindowMs: intFromEnv(env, 'PARLEY_ADMISSION_WINDOW_MS', d.admissionWindowMs),
     preRollMs: intFromEnv(env, 'PARLEY_PRE_ROLL_MS', d.preRollMs),
+    recognizerTrailingSilenceMs: intFromEnv(env, 'PARLEY_RECOGNIZER_TRAILING_SILENCE_MS', d.recognizerTrailingSilenceMs),
+    vadMaxWaitMs: intFromEnv(env, 'PARLEY_VAD_MAX_WAIT_MS', d.vadMaxWaitMs),
     prewarmDecoders: intFromEnv(env, 'PARLEY_PREWARM_DECODERS', d.prewarmDecoders),
   };
 }

@@ -20,6 +20,8 @@ export interface ChannelPipelineOptions {
   interimResults: boolean;
   /** Audio before the detected speech start that the recognizer also hears. */
   preRollMs: number;
+  /** Silence after a turn's speech the recognizer hears at once; the rest waits until speech resumes (see ServerOptions). */
+  recognizerTrailingSilenceMs: number;
   /** How long `turn.end` waits for the end-of-utterance pass (see ServerOptions). */
   finalPassWaitMs: number;
   /** Deadline of partial decoding after the audio arrived (see ServerOptions). */
@@ -53,6 +55,8 @@ export class ChannelPipeline {
   private readonly undecided = new SampleQueue();
   /** Idle audio kept for the next turn's pre-roll. */
   private readonly preRoll = new SampleQueue();
+  /** A turn's trailing silence past `recognizerTrailingSilenceMs`: decoded only if speech resumes in the turn. */
+  private readonly heldSilence = new SampleQueue();
   private turn: Turn | null = null;
   /** Turns whose end was decided but not yet sent, with the timer that sends it anyway. */
   private readonly ending = new Map<Turn, NodeJS.Timeout>();
@@ -115,7 +119,7 @@ export class ChannelPipeline {
     this.enqueue(async () => {
       const tail = this.undecided.take(this.undecided.length);
       this.decidedSamples += tail.length;
-      if (this.turn) this.recognizer.feed(this.turn, tail, performance.now());
+      if (this.turn) this.feedRecognizer(this.turn, tail, this.decidedSamples / SAMPLES_PER_MS, performance.now());
       this.forceEnd();
     });
     await this.chain;
@@ -153,11 +157,25 @@ export class ChannelPipeline {
       const actions = this.turns.update(chunk.endMs, this.gate.update(chunk));
       const start = actions.find((a) => a.kind === 'start');
       if (start) this.beginTurn(start.atMs, receivedAtMs);
-      if (this.turn) this.recognizer.feed(this.turn, chunkSamples, receivedAtMs);
+      if (this.turn) this.feedRecognizer(this.turn, chunkSamples, chunk.endMs, receivedAtMs);
       else this.keepForPreRoll(chunkSamples);
       for (const action of actions) this.apply(action);
     }
     this.hooks.progressed();
+  }
+
+  /**
+   * Decoding silence costs PocketSphinx more than decoding speech, and the words are the
+   * same without the end of a long pause, so past a short tail the pause waits here. If
+   * speech resumes, the recognizer gets it first and hears the turn's audio unbroken.
+   */
+  private feedRecognizer(turn: Turn, samples: Float32Array, chunkEndMs: number, receivedAtMs: number): void {
+    if (this.turns.trailingSilenceMs(chunkEndMs) > this.options.recognizerTrailingSilenceMs) {
+      this.heldSilence.push(samples);
+      return;
+    }
+    this.recognizer.feed(turn, this.heldSilence.take(this.heldSilence.length), receivedAtMs);
+    this.recognizer.feed(turn, samples, receivedAtMs);
   }
 
   private keepForPreRoll(samples: Float32Array): void {
@@ -216,6 +234,7 @@ export class ChannelPipeline {
     turn.speechEndMs = speechEndMs;
     turn.speechEndWallMs = this.clock.wallTimeAt(speechEndMs);
     this.turn = null;
+    this.heldSilence.clear();
     this.recognizer.end(turn);
     this.ending.set(
       turn,

@@ -53,4 +53,17 @@ describe('TurnDetector', () => {
     run(detector, [{ started: 0 }, { stopped: 64 }]);
     expect(detector.forceEnd(96)).toEqual({ kind: 'end', speechEndMs: 64 });
   });
+
+  it('reports the trailing silence of a turn, on the chunk that ends it too, and none while speaking', () => {
+    const detector = new TurnDetector({ eagerEndMs: 64, endMs: 300 });
+    expect(detector.trailingSilenceMs(32)).toBe(0);
+    run(detector, [{ started: 0 }, ...quiet(2)]);
+    expect(detector.trailingSilenceMs(96)).toBe(0);
+    detector.update(128, { stopped: 96 });
+    expect(detector.trailingSilenceMs(128)).toBe(32);
+    expect(detector.update(400, {}).map((a) => a.kind)).toEqual(['eager_end', 'end']);
+    expect(detector.trailingSilenceMs(400)).toBe(304);
+    detector.update(432, { started: 416 });
+    expect(detector.trailingSilenceMs(432)).toBe(0);
+  });
 });

@@ -20,7 +20,8 @@ export interface TurnDetectorOptions {
 }
 
 type State =
-  | { phase: 'idle' }
+  /** `speechEndMs`: where the last turn's speech ended, if a turn ended by silence. */
+  | { phase: 'idle'; speechEndMs?: number }
   | { phase: 'speaking' }
   | { phase: 'trailing'; speechEndMs: number; eagerSent: boolean };
 
@@ -35,6 +36,13 @@ export class TurnDetector {
 
   get inTurn(): boolean {
     return this.state.phase !== 'idle';
+  }
+
+  /** Silence since the last speech of a turn ended, at `atMs` (the chunk that ends a turn included); 0 while speaking. */
+  trailingSilenceMs(atMs: number): number {
+    const state = this.state;
+    if (state.phase === 'speaking' || state.speechEndMs === undefined) return 0;
+    return atMs - state.speechEndMs;
   }
 
   /** Feeds the gate's decision for the chunk ending at `chunkEndMs`. */
@@ -61,7 +69,7 @@ export class TurnDetector {
       }
       if (silenceMs >= this.options.endMs) {
         actions.push({ kind: 'end', speechEndMs: current.speechEndMs });
-        this.state = { phase: 'idle' };
+        this.state = { phase: 'idle', speechEndMs: current.speechEndMs };
       }
     }
     return actions;

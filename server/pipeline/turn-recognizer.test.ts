@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AsrHypothesis, AsrStream } from '../../models/asr/asr-engine.js';
 import { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-engine.js';
 import { goForward } from '../../test/support/audio-fixtures.js';
+import { acceptedSamples, CountingStream, type AsrCall } from '../../test/support/counting-asr-stream.js';
 import { loadLibriVox } from '../../test/support/librivox.js';
 import { normalizeWords, wordErrorRate } from '../../clients/wer.js';
 import type { WorkClass } from '../scheduler/work-class.js';
@@ -12,52 +12,6 @@ import { newTurn, textOf, type Turn } from './turn.js';
 const GO_FORWARD = 'go forward ten meters';
 /** 40 ms at 16 kHz. */
 const PIECE = 640;
-
-type Method = 'startUtterance' | 'accept' | 'endUtterance' | 'close';
-
-interface Call {
-  stream: string;
-  method: Method;
-  samples: number;
-}
-
-/** A real recognizer stream, every call delegated, each one logged as it starts. */
-class CountingStream implements AsrStream {
-  /** Settles when the last `accept` started so far settles. */
-  lastAccept: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    readonly inner: AsrStream,
-    private readonly name: string,
-    private readonly log: Call[],
-  ) {}
-
-  calls(method: Method): Call[] {
-    return this.log.filter((c) => c.stream === this.name && c.method === method);
-  }
-
-  startUtterance(): Promise<void> {
-    this.log.push({ stream: this.name, method: 'startUtterance', samples: 0 });
-    return this.inner.startUtterance();
-  }
-
-  accept(samples: Int16Array): Promise<AsrHypothesis> {
-    this.log.push({ stream: this.name, method: 'accept', samples: samples.length });
-    const result = this.inner.accept(samples);
-    this.lastAccept = result.catch(() => undefined);
-    return result;
-  }
-
-  endUtterance(): Promise<AsrHypothesis> {
-    this.log.push({ stream: this.name, method: 'endUtterance', samples: 0 });
-    return this.inner.endUtterance();
-  }
-
-  close(): void {
-    this.log.push({ stream: this.name, method: 'close', samples: 0 });
-    this.inner.close();
-  }
-}
 
 /** A real scheduler that also keeps how each submitted item settled. */
 class RecordingScheduler extends WorkScheduler {
@@ -129,8 +83,6 @@ function feedAll(recognizer: TurnRecognizer, turn: Turn, audio: Float32Array): n
   return pieces;
 }
 
-const sum = (calls: Call[]) => calls.reduce((n, c) => n + c.samples, 0);
-
 describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler', () => {
   let engine: PocketSphinxEngine;
   const speech = goForward();
@@ -144,7 +96,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
   });
   afterAll(() => engine?.close());
 
-  async function open(scheduler: WorkScheduler, key: string, log: Call[], maxDecodeMs = 10_000) {
+  async function open(scheduler: WorkScheduler, key: string, log: AsrCall[], maxDecodeMs = 10_000) {
     const stream = new CountingStream(await engine.openStream(), key, log);
     const { hooks, callbacks } = recordingHooks();
     const recognizer = new TurnRecognizer(
@@ -158,7 +110,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
   it('coalesces audio that waited for a busy slot into one or two decodes, dropping none, then finishes the turn', async () => {
     const scheduler = new RecordingScheduler(1);
-    const log: Call[] = [];
+    const log: AsrCall[] = [];
     const { stream, hooks, recognizer } = await open(scheduler, 'a', log);
     const blocker = scheduler.hold();
 
@@ -182,7 +134,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     const accepts = stream.calls('accept');
     expect(accepts.length).toBeGreaterThanOrEqual(1);
     expect(accepts.length).toBeLessThanOrEqual(2);
-    expect(sum(accepts)).toBe(speech.length);
+    expect(acceptedSamples(accepts)).toBe(speech.length);
     expect(recognizer.waitingMs).toBe(0);
     expect(hooks.updated.length).toBeLessThanOrEqual(accepts.length);
     expect(hooks.progressed).toBe(accepts.length);
@@ -203,7 +155,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
   it('merges waiting audio into calls of at most maxDecodeMs (plus one piece), still dropping none', async () => {
     const scheduler = new RecordingScheduler(1);
-    const log: Call[] = [];
+    const log: AsrCall[] = [];
     const maxDecodeMs = 1000;
     const { stream, hooks, recognizer } = await open(scheduler, 'a', log, maxDecodeMs);
     const blocker = scheduler.hold();
@@ -219,8 +171,8 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     const limit = maxDecodeMs * 16;
     expect(accepts.length).toBeGreaterThanOrEqual(Math.ceil(speech.length / (limit + PIECE)));
     expect(accepts.length).toBeLessThan(pieces);
-    for (const call of accepts) expect(call.samples).toBeLessThan(limit + PIECE);
-    expect(sum(accepts)).toBe(speech.length);
+    for (const call of accepts) expect(call.pcm.length).toBeLessThan(limit + PIECE);
+    expect(acceptedSamples(accepts)).toBe(speech.length);
     expect(hooks.finished.map((f) => f.text)).toEqual([GO_FORWARD]);
     expect(hooks.failed).toEqual([]);
     recognizer.close();
@@ -228,7 +180,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
   it("runs a turn's end work (remaining audio, then the end-of-utterance pass) before another channel's partial decoding", async () => {
     const scheduler = new RecordingScheduler(1);
-    const log: Call[] = [];
+    const log: AsrCall[] = [];
     const a = await open(scheduler, 'channel-a', log);
     const b = await open(scheduler, 'channel-b', log);
     const blocker = scheduler.hold();
@@ -251,7 +203,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     expect(work).toEqual(['channel-b.accept', 'channel-b.endUtterance', 'channel-a.accept']);
     expect(scheduler.startedClasses).toEqual(['vad', 'final', 'final', 'partial']);
     expect(b.hooks.finished.map((f) => f.text)).toEqual([GO_FORWARD]);
-    expect(sum(a.stream.calls('accept'))).toBe(opening.length);
+    expect(acceptedSamples(a.stream.calls('accept'))).toBe(opening.length);
     expect([...a.hooks.failed, ...b.hooks.failed]).toEqual([]);
     a.recognizer.close();
     b.recognizer.close();
@@ -259,7 +211,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
   it("runs a turn's end work in the urgent reserve while partial decoding holds every ordinary slot", async () => {
     const scheduler = new RecordingScheduler(1, 1);
-    const log: Call[] = [];
+    const log: AsrCall[] = [];
     const a = await open(scheduler, 'channel-a', log);
     const b = await open(scheduler, 'channel-b', log);
     const longPartial = scheduler.hold('partial');
@@ -280,7 +232,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
     longPartial.release();
     await a.recognizer.drained();
-    expect(sum(a.stream.calls('accept'))).toBe(opening.length);
+    expect(acceptedSamples(a.stream.calls('accept'))).toBe(opening.length);
     expect(scheduler.startedClasses).toEqual(['partial', 'final', 'final', 'partial']);
     a.recognizer.close();
     b.recognizer.close();
@@ -288,7 +240,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
   it('close() drops waiting work without reporting a failure, closes the stream, and ignores later calls', async () => {
     const scheduler = new RecordingScheduler(1);
-    const log: Call[] = [];
+    const log: AsrCall[] = [];
     const { stream, hooks, recognizer } = await open(scheduler, 'a', log);
     const blocker = scheduler.hold();
 
@@ -319,7 +271,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     await recognizer.drained();
     await tick();
     expect(scheduler.outcomes).toHaveLength(submitted);
-    expect(log.filter((c) => c.method !== 'close')).toEqual([{ stream: 'a', method: 'startUtterance', samples: 0 }]);
+    expect(log.filter((c) => c.method !== 'close').map((c) => c.method)).toEqual(['startUtterance']);
     expect(hooks.failed).toEqual([]);
     expect(hooks.updated).toEqual([]);
     expect(hooks.finished).toEqual([]);
@@ -341,7 +293,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
   it('close() while a decode is running leaves no audio counted as waiting', async () => {
     const scheduler = new RecordingScheduler(1);
-    const log: Call[] = [];
+    const log: AsrCall[] = [];
     const { stream, hooks, recognizer } = await open(scheduler, 'a', log);
 
     const turn = newTurn(1, 0);
@@ -360,7 +312,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
   it("applies one recognizer's audio, end and next begin in order: the second turn holds none of the first's words", async () => {
     const scheduler = new RecordingScheduler(1);
-    const log: Call[] = [];
+    const log: AsrCall[] = [];
     const { hooks, recognizer } = await open(scheduler, 'a', log);
     const blocker = scheduler.hold();
 
@@ -376,7 +328,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     blocker.release();
     await recognizer.drained();
 
-    expect(log.filter((c) => c.method !== 'close').map((c) => `${c.method}:${c.samples}`)).toEqual([
+    expect(log.filter((c) => c.method !== 'close').map((c) => `${c.method}:${c.pcm.length}`)).toEqual([
       'startUtterance:0',
       `accept:${speech.length}`,
       'endUtterance:0',

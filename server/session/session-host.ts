@@ -88,7 +88,7 @@ export class SessionHost {
   /** Opens an admitted session on the shared engines. */
   openSession(config: SessionConfig, sink: SessionSink): Session {
     if (!this.engines) throw new Error('openSession before the models are loaded');
-    const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, turnBudgetMs } = this.options;
+    const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, turnBudgetMs } = this.options;
     const observed: SessionSink = {
       ...sink,
       event: (event) => {
@@ -99,7 +99,7 @@ export class SessionHost {
     };
     return new Session(
       config,
-      { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs },
+      { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs },
       { ...this.engines, scheduler: this.scheduler },
       observed,
     );

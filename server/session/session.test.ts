@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSamples } from '../../audio/pcm-decoder.js';
 import type { ServerEvent, SessionEndReason } from '../../proto/messages.js';
 import { concatAudio, goForward, silence } from '../../test/support/audio-fixtures.js';
-import { DEFAULT_SESSION_CONFIG } from '../config/server-options.js';
+import { DEFAULT_SERVER_OPTIONS, DEFAULT_SESSION_CONFIG } from '../config/server-options.js';
 import { closeEngines, loadEngines } from '../engines.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { Session, type SessionRuntime } from './session.js';
@@ -22,19 +22,27 @@ function collectingSink() {
   return sink;
 }
 
-const limits = (maxBufferedMs: number) => ({ max_message_bytes: 1 << 20, max_buffered_audio_ms: maxBufferedMs, idle_timeout_ms: 30_000 });
+const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs } = DEFAULT_SERVER_OPTIONS;
+const options = (maxBufferedMs: number) => ({
+  limits: { max_message_bytes: 1 << 20, max_buffered_audio_ms: maxBufferedMs, idle_timeout_ms: 30_000 },
+  finalPassWaitMs,
+  partialDeadlineMs,
+  maxDecodeMs,
+  preRollMs,
+  recognizerTrailingSilenceMs,
+});
 
 describe('Session', () => {
   let runtime: SessionRuntime;
   beforeAll(async () => {
     const scheduler = new WorkScheduler({ concurrency: 2, urgentReserve: 1, utilizationWindowMs: 1000 });
-    runtime = { ...(await loadEngines({ prewarmDecoders: 1, scheduler, vadDeadlineMs: 25 })), scheduler };
+    runtime = { ...(await loadEngines({ prewarmDecoders: 1, scheduler, vadDeadlineMs: 25, vadMaxWaitMs: 0 })), scheduler };
   });
   afterAll(() => closeEngines(runtime));
 
   it('asks the transport to stop reading past max_buffered_audio_ms, drains, and loses no audio', async () => {
     const sink = collectingSink();
-    const session = new Session(DEFAULT_SESSION_CONFIG, { limits: limits(200), finalPassWaitMs: 1000, partialDeadlineMs: 500, maxDecodeMs: 1000, preRollMs: 300 }, runtime, sink);
+    const session = new Session(DEFAULT_SESSION_CONFIG, options(200), runtime, sink);
     const audio = encodeSamples(concatAudio(silence(300), goForward(), silence(1000)), 'pcm_s16le');
     const accepted = session.pushAudio(audio);
     expect(accepted).toBe(false);
@@ -50,7 +58,7 @@ describe('Session', () => {
 
   it('accepts audio below the limit and sends session.started first', async () => {
     const sink = collectingSink();
-    const session = new Session(DEFAULT_SESSION_CONFIG, { limits: limits(5000), finalPassWaitMs: 1000, partialDeadlineMs: 500, maxDecodeMs: 1000, preRollMs: 300 }, runtime, sink);
+    const session = new Session(DEFAULT_SESSION_CONFIG, options(5000), runtime, sink);
     expect(session.pushAudio(encodeSamples(silence(100), 'pcm_s16le'))).toBe(true);
     await session.stop();
     expect(sink.events.map((e) => e.type)).toEqual(['session.started', 'session.ended']);
@@ -58,7 +66,7 @@ describe('Session', () => {
 
   it('rejects audio once closed, and close is idempotent', () => {
     const sink = collectingSink();
-    const session = new Session(DEFAULT_SESSION_CONFIG, { limits: limits(5000), finalPassWaitMs: 1000, partialDeadlineMs: 500, maxDecodeMs: 1000, preRollMs: 300 }, runtime, sink);
+    const session = new Session(DEFAULT_SESSION_CONFIG, options(5000), runtime, sink);
     session.close('client_gone');
     session.close('error');
     expect(sink.endedWith).toBe('client_gone');

@@ -29,6 +29,7 @@ export interface SessionOptions {
   partialDeadlineMs: number;
   maxDecodeMs: number;
   preRollMs: number;
+  recognizerTrailingSilenceMs: number;
 }
 
 /** Where a session's output goes: a transport adapts it to its own wire. */
@@ -84,6 +85,7 @@ export class Session {
             endMs: config.end_ms,
             interimResults: config.interim_results,
             preRollMs: options.preRollMs,
+            recognizerTrailingSilenceMs: options.recognizerTrailingSilenceMs,
             finalPassWaitMs: options.finalPassWaitMs,
             partialDeadlineMs: options.partialDeadlineMs,
             maxDecodeMs: options.maxDecodeMs,

@@ -1,0 +1,81 @@
+import type { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-engine.js';
+import type { VadEngine } from '../../models/vad/vad-engine.js';
+import type { ChannelEvent } from '../../proto/messages.js';
+import { DEFAULT_SERVER_OPTIONS, DEFAULT_SESSION_CONFIG } from '../../server/config/server-options.js';
+import { ChannelPipeline } from '../../server/pipeline/channel-pipeline.js';
+import type { WorkScheduler } from '../../server/scheduler/work-scheduler.js';
+import { CountingStream, type AsrCall } from './counting-asr-stream.js';
+
+const PUSH_SAMPLES = 320;
+
+export interface HeardCall {
+  events: ChannelEvent[];
+  /** Each utterance as the recognizer heard it, in order, 16 kHz int16. */
+  heard: Int16Array[];
+}
+
+/** Each utterance's accepted audio, joined. */
+function utterances(log: readonly AsrCall[]): Int16Array[] {
+  const pieces: Int16Array[][] = [];
+  for (const call of log) {
+    if (call.method === 'startUtterance') pieces.push([]);
+    else if (call.method === 'accept') pieces.at(-1)!.push(call.pcm);
+  }
+  return pieces.map((parts) => {
+    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+    return out;
+  });
+}
+
+/**
+ * Streams 16 kHz audio, as fast as it is taken, through one ChannelPipeline on the real
+ * engines with the server's default options, and keeps what its recognizer heard.
+ */
+export async function runChannel(
+  audio: Float32Array,
+  engines: { vad: VadEngine; asr: PocketSphinxEngine; scheduler: WorkScheduler },
+  recognizerTrailingSilenceMs = DEFAULT_SERVER_OPTIONS.recognizerTrailingSilenceMs,
+): Promise<HeardCall> {
+  const log: AsrCall[] = [];
+  const events: ChannelEvent[] = [];
+  let failure: unknown;
+  const stream = new CountingStream(await engines.asr.openStream(), 'channel', log);
+  const o = DEFAULT_SERVER_OPTIONS;
+  const pipeline = new ChannelPipeline(
+    {
+      channel: 0,
+      key: 'channel',
+      eagerEndMs: DEFAULT_SESSION_CONFIG.eager_end_ms,
+      endMs: DEFAULT_SESSION_CONFIG.end_ms,
+      interimResults: true,
+      preRollMs: o.preRollMs,
+      recognizerTrailingSilenceMs,
+      finalPassWaitMs: o.finalPassWaitMs,
+      partialDeadlineMs: o.partialDeadlineMs,
+      maxDecodeMs: o.maxDecodeMs,
+    },
+    engines.vad.openStream(),
+    Promise.resolve(stream),
+    engines.scheduler,
+    { emit: (event) => events.push(event), fail: (error) => (failure ??= error), progressed: () => undefined },
+  );
+  for (let at = 0; at < audio.length; at += PUSH_SAMPLES) pipeline.push(audio.subarray(at, at + PUSH_SAMPLES), performance.now());
+  await pipeline.finish();
+  pipeline.close();
+  if (failure !== undefined) throw failure;
+  return { events, heard: utterances(log) };
+}
+
+/** Each turn's text after its end-of-utterance pass: `turn.end`, or the last correction that followed it. */
+export function finalTexts(events: readonly ChannelEvent[]): string[] {
+  return events
+    .filter((e) => e.type === 'turn.end')
+    .map((end) => {
+      const corrected = events.filter((e) => e.type === 'transcript.corrected' && e.turn_id === end.turn_id).at(-1);
+      return corrected && 'text' in corrected ? corrected.text : end.text;
+    });
+}
+
+/** int16 PCM back to the float samples it came from (exactly: the scale is a power of two). */
+export const toFloat = (pcm: Int16Array): Float32Array => Float32Array.from(pcm, (v) => v / 32768);
