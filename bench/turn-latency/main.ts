@@ -7,13 +7,17 @@ import { parseArgs } from 'node:util';
 import { wordErrorRate } from '../../clients/wer.js';
 import { projectRoot } from '../../proto/project-root.js';
 import { loadLibriVox } from '../../test/support/librivox.js';
+import { rawEngineTranscripts } from '../../test/support/raw-engine.js';
 import { buildBenchCall, type BenchCall } from './bench-calls.js';
+import { heardAudioWer } from './heard-audio-wer.js';
 import { analyzeCall, emptyFigures, percentile, phaseWer, type PhaseFigures } from './call-analysis.js';
 import { runCall } from './call-runner.js';
 import { rawEngineThroughput } from './raw-engine-throughput.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const BUDGET_MS = 100;
+/** The server's default pre-roll: the reference also hears this much of the call before each utterance. */
+const LEAD_IN_MS = 300;
 const GAPS_MS = [1500, 1200, 1800, 1400];
 const ADMISSION_OFF = { PARLEY_ADMISSION_MAX_UTILIZATION_PCT: '100', PARLEY_MAX_SESSIONS: '64' };
 
@@ -40,6 +44,20 @@ const utterances = loadLibriVox();
 function callFor(i: number): BenchCall {
   const order = Array.from({ length: turnsPerCall }, (_, k) => (i + k) % utterances.length);
   return buildBenchCall(utterances, order, GAPS_MS.map((_, k) => GAPS_MS[(i + k) % GAPS_MS.length]!));
+}
+
+/**
+ * PocketSphinx alone on each call's utterances, the WER reference: one fresh decoder per call,
+ * as a session gets (live CMN carries over between a call's turns, never between calls), each
+ * turn's true speech span with `leadInMs` of the call's audio before it.
+ */
+async function rawPerCall(calls: BenchCall[], leadInMs: number): Promise<string[]> {
+  const texts: string[] = [];
+  for (const c of calls) {
+    const spans = c.turns.map((t) => c.samples.subarray(Math.round((t.startMs - leadInMs) * 16), Math.round(t.endMs * 16)));
+    texts.push(...(await rawEngineTranscripts(spans)));
+  }
+  return texts;
 }
 
 interface PhaseResult {
@@ -129,7 +147,9 @@ const rawSpeech = await rawEngineThroughput(
   cores,
 );
 const references = saturationCallsAudio.flatMap((c) => c.turns.map((t) => t.transcript)).join(' ');
-const rawWer = wordErrorRate(references, rawSpeech.texts.join(' '));
+const rawWer = wordErrorRate(references, (await rawPerCall(saturationCallsAudio, 0)).join(' '));
+const rawWerLeadIn = wordErrorRate(references, (await rawPerCall(saturationCallsAudio, LEAD_IN_MS)).join(' '));
+const heard = await heardAudioWer(saturationCallsAudio);
 
 // 3. Admission control: sessions arrive one per second, past saturation, with the defaults.
 const admissionServer = await startServerProcess({});
@@ -144,7 +164,11 @@ console.log(
     `PocketSphinx alone on the same call audio ${rawThroughput.toFixed(2)} x; ratio ${(serverThroughput / rawThroughput).toFixed(2)}` +
     `\n(PocketSphinx alone on the speech only: ${(rawSpeech.audioSeconds / rawSpeech.wallSeconds).toFixed(2)} x real time of speech)`,
 );
-console.log(`WER: PocketSphinx alone on each utterance ${rawWer.toFixed(3)}; server at saturation ${phaseWer(saturation.figures).toFixed(3)}`);
+console.log(
+  `WER: PocketSphinx alone, a decoder per call, on each utterance ${rawWer.toFixed(3)}, ` +
+    `with ${LEAD_IN_MS} ms of the call before it ${rawWerLeadIn.toFixed(3)}; server at saturation ${phaseWer(saturation.figures).toFixed(3)}` +
+    `\n(the server's pipeline in-process ${heard.pipeline.toFixed(3)}; PocketSphinx alone on exactly the audio its recognizer heard ${heard.rawOnHeardAudio.toFixed(3)})`,
+);
 printTable(`Admission (${arrivals} sessions arriving 1 s apart, default admission)`, [admission]);
 
 const results = {
@@ -162,6 +186,9 @@ const results = {
     raw_speech_only_x_realtime: rawSpeech.audioSeconds / rawSpeech.wallSeconds,
     server_wer: phaseWer(saturation.figures),
     raw_wer: rawWer,
+    raw_wer_lead_in: rawWerLeadIn,
+    pipeline_wer_in_process: heard.pipeline,
+    raw_wer_on_heard_audio: heard.rawOnHeardAudio,
   },
   admission,
 };
