@@ -23,7 +23,11 @@ function utterances(log: readonly AsrCall[]): Int16Array[] {
   }
   return pieces.map((parts) => {
     const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
     return out;
   });
 }
@@ -35,7 +39,6 @@ function utterances(log: readonly AsrCall[]): Int16Array[] {
 export async function runChannel(
   audio: Float32Array,
   engines: { vad: VadEngine; asr: PocketSphinxEngine; scheduler: WorkScheduler },
-  recognizerTrailingSilenceMs = DEFAULT_SERVER_OPTIONS.recognizerTrailingSilenceMs,
 ): Promise<HeardCall> {
   const log: AsrCall[] = [];
   const events: ChannelEvent[] = [];
@@ -50,7 +53,7 @@ export async function runChannel(
       endMs: DEFAULT_SESSION_CONFIG.end_ms,
       interimResults: true,
       preRollMs: o.preRollMs,
-      recognizerTrailingSilenceMs,
+      recognizerTrailingSilenceMs: o.recognizerTrailingSilenceMs,
       finalPassWaitMs: o.finalPassWaitMs,
       partialDeadlineMs: o.partialDeadlineMs,
       maxDecodeMs: o.maxDecodeMs,
