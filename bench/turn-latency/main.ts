@@ -9,6 +9,7 @@ import { projectRoot } from '../../proto/project-root.js';
 import { loadLibriVox } from '../../test/support/librivox.js';
 import { rawEngineTranscripts } from '../../test/support/raw-engine.js';
 import { buildBenchCall, type BenchCall } from './bench-calls.js';
+import { stolenCpuSeconds } from './cpu-steal.js';
 import { heardAudioWer } from './heard-audio-wer.js';
 import { analyzeCall, emptyFigures, percentile, phaseWer, type PhaseFigures } from './call-analysis.js';
 import { runCall } from './call-runner.js';
@@ -16,8 +17,6 @@ import { rawEngineThroughput } from './raw-engine-throughput.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const BUDGET_MS = 100;
-/** The server's default pre-roll: the reference also hears this much of the call before each utterance. */
-const LEAD_IN_MS = 300;
 const GAPS_MS = [1500, 1200, 1800, 1400];
 const ADMISSION_OFF = { PARLEY_ADMISSION_MAX_UTILIZATION_PCT: '100', PARLEY_MAX_SESSIONS: '64' };
 
@@ -27,6 +26,8 @@ const { values } = parseArgs({
     turns: { type: 'string', default: '4' },
     'stagger-ms': { type: 'string', default: '700' },
     'saturation-calls': { type: 'string', default: '4' },
+    /** How much of the call before each utterance the WER reference hears (300: the server's pre-roll). */
+    'lead-ins': { type: 'string', default: '0,300' },
     'eager-end-ms': { type: 'string' },
     'end-ms': { type: 'string' },
     'sweep-only': { type: 'boolean', default: false },
@@ -39,6 +40,7 @@ const sweep = values.sweep.split(',').map(Number);
 const turnsPerCall = Number(values.turns);
 const staggerMs = Number(values['stagger-ms']);
 const saturationCalls = Number(values['saturation-calls']);
+const leadInsMs = values['lead-ins'].split(',').map(Number);
 
 const utterances = loadLibriVox();
 function callFor(i: number): BenchCall {
@@ -65,11 +67,14 @@ interface PhaseResult {
   figures: PhaseFigures;
   cpuCores: number;
   wallSeconds: number;
+  /** Share of the machine's CPU time the hypervisor took during the phase. */
+  stealShare: number;
 }
 
 /** N calls at real time, started `staggerMs` apart so their turns do not line up. */
 async function runPhase(server: ServerProcess, sessions: number, speed: number, stagger: number): Promise<PhaseResult> {
   const cpu0 = server.cpuSeconds();
+  const stolen0 = stolenCpuSeconds();
   const t0 = performance.now();
   const recordings = await Promise.all(
     Array.from({ length: sessions }, async (_, i) => {
@@ -80,7 +85,13 @@ async function runPhase(server: ServerProcess, sessions: number, speed: number, 
   const wallSeconds = (performance.now() - t0) / 1000;
   const figures = emptyFigures();
   recordings.forEach((r) => analyzeCall(r, figures));
-  return { sessions, figures, cpuCores: (server.cpuSeconds() - cpu0) / wallSeconds, wallSeconds };
+  return {
+    sessions,
+    figures,
+    cpuCores: (server.cpuSeconds() - cpu0) / wallSeconds,
+    wallSeconds,
+    stealShare: (stolenCpuSeconds() - stolen0) / (wallSeconds * cores),
+  };
 }
 
 function summarize(phase: PhaseResult) {
@@ -104,6 +115,7 @@ function summarize(phase: PhaseResult) {
     stable_violations: f.stableViolations,
     wer: +phaseWer(f).toFixed(3),
     cpu_cores: +phase.cpuCores.toFixed(2),
+    steal_pct: Math.round(phase.stealShare * 100),
   };
 }
 
@@ -140,15 +152,18 @@ const saturation = await runPhase(server, saturationCalls, 0, 0);
 await server.stop();
 const serverAudioSeconds = saturationCallsAudio.reduce((s, c) => s + c.samples.length / 16000, 0);
 const serverThroughput = serverAudioSeconds / saturation.wallSeconds;
+const serverCpuSeconds = saturation.cpuCores * saturation.wallSeconds;
+const stolen = stolenCpuSeconds();
 const raw = await rawEngineThroughput(saturationCallsAudio.map((c) => c.samples), cores);
+const rawSteal = (stolenCpuSeconds() - stolen) / (raw.wallSeconds * cores);
 const rawThroughput = raw.audioSeconds / raw.wallSeconds;
 const rawSpeech = await rawEngineThroughput(
   saturationCallsAudio.flatMap((c) => c.turns.map((t) => c.samples.subarray(Math.round(t.startMs * 16), Math.round(t.endMs * 16)))),
   cores,
 );
 const references = saturationCallsAudio.flatMap((c) => c.turns.map((t) => t.transcript)).join(' ');
-const rawWer = wordErrorRate(references, (await rawPerCall(saturationCallsAudio, 0)).join(' '));
-const rawWerLeadIn = wordErrorRate(references, (await rawPerCall(saturationCallsAudio, LEAD_IN_MS)).join(' '));
+const rawWerByLeadIn: Record<number, number> = {};
+for (const leadIn of leadInsMs) rawWerByLeadIn[leadIn] = wordErrorRate(references, (await rawPerCall(saturationCallsAudio, leadIn)).join(' '));
 const heard = await heardAudioWer(saturationCallsAudio);
 
 // 3. Admission control: sessions arrive one per second, past saturation, with the defaults.
@@ -162,11 +177,14 @@ console.log(`\nLargest N holding eager-end p95 <= ${BUDGET_MS} ms with no missed
 console.log(
   `\nSaturated throughput (${saturationCalls} calls at full speed): server ${serverThroughput.toFixed(2)} x real time; ` +
     `PocketSphinx alone on the same call audio ${rawThroughput.toFixed(2)} x; ratio ${(serverThroughput / rawThroughput).toFixed(2)}` +
-    `\n(PocketSphinx alone on the speech only: ${(rawSpeech.audioSeconds / rawSpeech.wallSeconds).toFixed(2)} x real time of speech)`,
+    `\n(PocketSphinx alone on the speech only: ${(rawSpeech.audioSeconds / rawSpeech.wallSeconds).toFixed(2)} x real time of speech)` +
+    `\nCPU stolen by the hypervisor: ${(saturation.stealShare * 100).toFixed(0)} % while the server ran, ${(rawSteal * 100).toFixed(0)} % while PocketSphinx alone ran` +
+    `\nPer CPU second: server ${(serverAudioSeconds / serverCpuSeconds).toFixed(2)} s of audio, PocketSphinx alone ${(raw.audioSeconds / raw.cpuSeconds).toFixed(2)} s; ratio ${(raw.cpuSeconds / serverCpuSeconds).toFixed(2)}`,
 );
 console.log(
-  `WER: PocketSphinx alone, a decoder per call, on each utterance ${rawWer.toFixed(3)}, ` +
-    `with ${LEAD_IN_MS} ms of the call before it ${rawWerLeadIn.toFixed(3)}; server at saturation ${phaseWer(saturation.figures).toFixed(3)}` +
+  `WER: PocketSphinx alone, a decoder per call, on each utterance with ` +
+    leadInsMs.map((ms) => `${ms} ms of the call before it ${rawWerByLeadIn[ms]!.toFixed(3)}`).join(', ') +
+    `; server at saturation ${phaseWer(saturation.figures).toFixed(3)}` +
     `\n(the server's pipeline in-process ${heard.pipeline.toFixed(3)}; PocketSphinx alone on exactly the audio its recognizer heard ${heard.rawOnHeardAudio.toFixed(3)})`,
 );
 printTable(`Admission (${arrivals} sessions arriving 1 s apart, default admission)`, [admission]);
@@ -183,10 +201,14 @@ const results = {
     server_x_realtime: serverThroughput,
     raw_x_realtime: rawThroughput,
     ratio: serverThroughput / rawThroughput,
+    server_cpu_seconds: serverCpuSeconds,
+    raw_cpu_seconds: raw.cpuSeconds,
+    cpu_ratio: raw.cpuSeconds / serverCpuSeconds,
+    server_steal_share: saturation.stealShare,
+    raw_steal_share: rawSteal,
     raw_speech_only_x_realtime: rawSpeech.audioSeconds / rawSpeech.wallSeconds,
     server_wer: phaseWer(saturation.figures),
-    raw_wer: rawWer,
-    raw_wer_lead_in: rawWerLeadIn,
+    raw_wer_by_lead_in_ms: rawWerByLeadIn,
     pipeline_wer_in_process: heard.pipeline,
     raw_wer_on_heard_audio: heard.rawOnHeardAudio,
   },
