@@ -41,8 +41,8 @@ export interface ServerOptions {
   /** Audio kept from before the detected speech start and fed to the recognizer with the turn. */
   preRollMs: number;
   /** Silence after a turn's speech that the recognizer decodes at once. The rest of the pause
-   * is held and decoded only if speech resumes in the same turn: decoding silence costs
-   * PocketSphinx more CPU than speech and does not change the words. */
+   * is held and decoded only if speech resumes in the same turn: PocketSphinx decodes
+   * silence no faster than speech, and the words do not change. */
   recognizerTrailingSilenceMs: number;
   /** How long a VAD chunk may wait for other sessions' chunks to share its model run. */
   vadMaxWaitMs: number;

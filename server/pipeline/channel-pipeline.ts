@@ -165,8 +165,8 @@ export class ChannelPipeline {
   }
 
   /**
-   * Decoding silence costs PocketSphinx more than decoding speech, and the words are the
-   * same without the end of a long pause, so past a short tail the pause waits here. If
+   * PocketSphinx decodes silence no faster than speech, and the words are the same
+   * without the end of a long pause, so past a short tail the pause waits here. If
    * speech resumes, the recognizer gets it first and hears the turn's audio unbroken.
    */
   private feedRecognizer(turn: Turn, samples: Float32Array, chunkEndMs: number, receivedAtMs: number): void {
