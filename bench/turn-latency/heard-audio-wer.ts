@@ -3,7 +3,7 @@ import { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-e
 import { SERVING_SEARCH_ARGS } from '../../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../../models/vad/vad-engine.js';
 import { WorkScheduler } from '../../server/scheduler/work-scheduler.js';
-import { finalTexts, runChannel, toFloat } from '../../test/support/heard-audio.js';
+import { finalTexts, runChannel } from '../../test/support/heard-audio.js';
 import { rawEngineTranscripts } from '../../test/support/raw-engine.js';
 import type { BenchCall } from './bench-calls.js';
 
@@ -24,7 +24,7 @@ export async function heardAudioWer(calls: BenchCall[]): Promise<{ pipeline: num
       const { events, heard } = await runChannel(call.samples, { vad, asr, scheduler });
       references.push(...call.turns.map((t) => t.transcript));
       pipeline.push(...finalTexts(events));
-      raw.push(...(await rawEngineTranscripts(heard.map(toFloat))));
+      raw.push(...(await rawEngineTranscripts(heard)));
     }
   } finally {
     scheduler.close();

@@ -3,7 +3,7 @@ import { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-e
 import { SERVING_SEARCH_ARGS } from '../../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../../models/vad/vad-engine.js';
 import { concatAudio, goForward, silence } from '../../test/support/audio-fixtures.js';
-import { finalTexts, runChannel, toFloat } from '../../test/support/heard-audio.js';
+import { finalTexts, runChannel } from '../../test/support/heard-audio.js';
 import { loadLibriVox } from '../../test/support/librivox.js';
 import { rawEngineTranscripts } from '../../test/support/raw-engine.js';
 import { DEFAULT_SERVER_OPTIONS } from '../config/server-options.js';
@@ -54,7 +54,7 @@ describe('ChannelPipeline with the real VAD and PocketSphinx', () => {
     expect(finalTexts(events)).toEqual(['go forward ten meters']);
     // What the recognizer heard is one unbroken stretch of the call ...
     expect(heard).toHaveLength(1);
-    const start = offsetOf(toInt16(audio), heard[0]!);
+    const start = offsetOf(toInt16(audio), toInt16(heard[0]!));
     expect(start).toBeGreaterThanOrEqual(0);
     // ... that stops within one VAD chunk of the allowed silence after the speech end.
     const heardUntilMs = (start + heard[0]!.length) / SAMPLES_PER_MS;
@@ -75,7 +75,7 @@ describe('ChannelPipeline with the real VAD and PocketSphinx', () => {
     expect(events.filter((e) => e.type === 'speech.started')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'turn.resumed')).toHaveLength(1);
     expect(heard).toHaveLength(1);
-    const start = offsetOf(toInt16(audio), heard[0]!);
+    const start = offsetOf(toInt16(audio), toInt16(heard[0]!));
     expect(start).toBeGreaterThanOrEqual(0);
     // The second utterance was heard to its end, the pause before it included.
     const resumedAtMs = 500 + first.length / SAMPLES_PER_MS;
@@ -92,6 +92,6 @@ describe('ChannelPipeline with the real VAD and PocketSphinx', () => {
     const { events, heard } = await runChannel(audio, { vad, asr, scheduler: busy });
 
     expect(heard).toHaveLength(3);
-    expect(finalTexts(events)).toEqual(await rawEngineTranscripts(heard.map(toFloat)));
+    expect(finalTexts(events)).toEqual(await rawEngineTranscripts(heard));
   });
 });

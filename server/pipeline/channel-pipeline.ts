@@ -174,7 +174,7 @@ export class ChannelPipeline {
       this.heldSilence.push(samples);
       return;
     }
-    this.recognizer.feed(turn, this.heldSilence.take(this.heldSilence.length), receivedAtMs);
+    if (this.heldSilence.length > 0) this.recognizer.feed(turn, this.heldSilence.take(this.heldSilence.length), receivedAtMs);
     this.recognizer.feed(turn, samples, receivedAtMs);
   }
 

@@ -1,3 +1,4 @@
+import { concatSamples } from '../../audio/concat-samples.js';
 import type { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-engine.js';
 import type { VadEngine } from '../../models/vad/vad-engine.js';
 import type { ChannelEvent } from '../../proto/messages.js';
@@ -10,26 +11,18 @@ const PUSH_SAMPLES = 320;
 
 export interface HeardCall {
   events: ChannelEvent[];
-  /** Each utterance as the recognizer heard it, in order, 16 kHz int16. */
-  heard: Int16Array[];
+  /** Each utterance as the recognizer heard it, in order, 16 kHz. */
+  heard: Float32Array[];
 }
 
-/** Each utterance's accepted audio, joined. */
-function utterances(log: readonly AsrCall[]): Int16Array[] {
-  const pieces: Int16Array[][] = [];
+/** Each utterance's accepted audio, joined, back in float samples (exactly: the int16 scale is a power of two). */
+function utterances(log: readonly AsrCall[]): Float32Array[] {
+  const pieces: Float32Array[][] = [];
   for (const call of log) {
     if (call.method === 'startUtterance') pieces.push([]);
-    else if (call.method === 'accept') pieces.at(-1)!.push(call.pcm);
+    else if (call.method === 'accept') pieces.at(-1)!.push(Float32Array.from(call.pcm, (v) => v / 32768));
   }
-  return pieces.map((parts) => {
-    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
-  });
+  return pieces.map(concatSamples);
 }
 
 /**
@@ -79,6 +72,3 @@ export function finalTexts(events: readonly ChannelEvent[]): string[] {
       return corrected && 'text' in corrected ? corrected.text : end.text;
     });
 }
-
-/** int16 PCM back to the float samples it came from (exactly: the scale is a power of two). */
-export const toFloat = (pcm: Int16Array): Float32Array => Float32Array.from(pcm, (v) => v / 32768);
