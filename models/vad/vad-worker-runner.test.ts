@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SileroVadModel, type VadModelInput } from './silero-vad-model.js';
 import { VadWorkerRunner } from './vad-worker-runner.js';
+import { loopTurnsDuring } from '../../test/support/event-loop-turns.js';
 
 function randomItems(count: number): VadModelInput[] {
   let seed = 7;
@@ -9,22 +10,6 @@ function randomItems(count: number): VadModelInput[] {
     input: Float32Array.from({ length: 576 }, next),
     state: Float32Array.from({ length: 256 }, () => next() * 0.1),
   }));
-}
-
-/** Event-loop turns that happen while `work` runs. */
-async function loopTurnsDuring(work: () => Promise<unknown>): Promise<number> {
-  let turns = 0;
-  let running = true;
-  const spin = () => {
-    turns++;
-    if (running) setImmediate(spin);
-  };
-  setImmediate(spin);
-  await new Promise((resolve) => setImmediate(resolve));
-  turns = 0;
-  await work();
-  running = false;
-  return turns;
 }
 
 describe('VadWorkerRunner', () => {
