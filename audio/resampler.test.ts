@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../proto/errors.js';
+import { concatSamples } from './concat-samples.js';
 import { StreamingResampler } from './resampler.js';
 
 const INPUT_RATES = [8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000];
@@ -82,13 +83,7 @@ function resampleInChunks(input: Float32Array, inputRate: number, outputRate: nu
     at += size;
   }
   parts.push(r.flush());
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatSamples(parts);
 }
 
 describe.each(INPUT_RATES)('StreamingResampler %i Hz -> 16 kHz', (inputRate) => {
