@@ -6,11 +6,21 @@ export type ErrorCode =
   | 'unauthorized'
   | 'capacity_exceeded'
   | 'too_large'
+  | 'limit_exceeded'
+  | 'start_timeout'
+  | 'slow_consumer'
+  | 'unavailable'
   | 'session_ended'
   | 'engine_failure'
+  | 'not_found'
+  | 'bad_request'
   | 'internal';
 
-/** An error with a stable `code`; `fatal` errors end the session. */
+/**
+ * An error with a stable `code`; `fatal` errors end the session. Its message reaches the
+ * client, so it says what the client can act on and never carries library text.
+ * `retryAfterMs` is set on refusals the client may retry later (capacity, limits, drain).
+ */
 export class ParleyError extends Error {
   override readonly name = 'ParleyError';
 
@@ -18,6 +28,7 @@ export class ParleyError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fatal = false,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

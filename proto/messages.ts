@@ -49,6 +49,12 @@ export interface TranscriptPartialEvent {
   /** How many leading words of `text` will not change again in this turn. */
   stable_words: number;
   words: WireWord[];
+  /**
+   * Leading words of the turn left out of `text`, `words` and `stable_words` to bound the
+   * payload (`max_partial_words`): they are stable and were sent in earlier partials. 0 or
+   * absent while the turn is short.
+   */
+  omitted_words?: number;
 }
 export interface TurnEagerEndEvent {
   type: 'turn.eager_end';
@@ -63,6 +69,13 @@ export interface TurnResumedEvent {
   channel: number;
   turn_id: number;
 }
+/**
+ * Why a turn ended: its silence reached `end_ms` (`max_silence`), the client sent `finalize`
+ * or `stop`, it reached `max_turn_ms` of audio (`max_duration`), or the server drained
+ * (`server_shutdown`).
+ */
+export type TurnEndReason = 'max_silence' | 'finalize' | 'stop' | 'max_duration' | 'server_shutdown';
+
 export interface TurnEndEvent {
   type: 'turn.end';
   channel: number;
@@ -71,6 +84,7 @@ export interface TurnEndEvent {
   words: WireWord[];
   speech_end_ms: number;
   latency_ms: number;
+  reason: TurnEndReason;
 }
 export interface TranscriptCorrectedEvent {
   type: 'transcript.corrected';
@@ -85,9 +99,15 @@ export interface ErrorEvent {
   code: ErrorCode;
   message: string;
   fatal: boolean;
+  /** On refusals worth retrying (`capacity_exceeded`, `limit_exceeded`, `unavailable`): wait at least this long. */
+  retry_after_ms?: number;
 }
 
-export type SessionEndReason = 'stop' | 'client_gone' | 'error' | 'idle_timeout' | 'server_shutdown';
+/**
+ * `client_gone` is never sent (the client is gone); `max_duration` is `max_session_ms`;
+ * `error` follows a fatal `error` event that names the cause.
+ */
+export type SessionEndReason = 'stop' | 'client_gone' | 'error' | 'idle_timeout' | 'max_duration' | 'server_shutdown';
 
 export interface ChannelStats {
   channel: number;

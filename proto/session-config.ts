@@ -31,4 +31,10 @@ export interface SessionLimits {
   max_buffered_audio_ms: number;
   /** A connection that sends nothing (not even `keepalive`) for this long is closed. */
   idle_timeout_ms: number;
+  /** A turn that reaches this much audio ends (`turn.end` reason `max_duration`). */
+  max_turn_ms: number;
+  /** The session ends after this much wall time (`session.ended` reason `max_duration`); 0: no limit. */
+  max_session_ms: number;
+  /** Most words a `transcript.partial` carries; older stable words are left out (`omitted_words`). */
+  max_partial_words: number;
 }

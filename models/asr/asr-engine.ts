@@ -29,8 +29,12 @@ export interface AsrStream {
 /** An ASR engine; all engines (PocketSphinx, ONNX transducers) sit behind this. */
 export interface AsrEngine {
   readonly name: string;
-  /** Opens a stream; may wait for a decoder to be created off the main thread. */
-  openStream(): Promise<AsrStream>;
+  /**
+   * Opens a stream; may wait for a free decoder (the engine bounds how many exist) or for one
+   * to be created off the main thread. Aborting `signal` gives up the wait: the promise
+   * rejects with `session_ended` and no decoder is held for it.
+   */
+  openStream(options?: { signal?: AbortSignal }): Promise<AsrStream>;
   /** Releases every native handle; rejects later `openStream` calls. Idempotent. */
   close(): Promise<void>;
 }
