@@ -66,6 +66,11 @@ export class SileroVadModel {
     return this.closing !== undefined;
   }
 
+  /** Takes batches: loaded and not closed. */
+  get healthy(): boolean {
+    return !this.closed;
+  }
+
   /** Runs every item in one inference call; results are in item order. */
   runBatch(items: readonly VadModelInput[]): Promise<VadModelOutput[]> {
     if (this.closing) {

@@ -134,6 +134,51 @@ describe('VadBatcher', () => {
     await batcher.close();
   });
 
+  it('drops the chunks of streams closed while they were queued: the model never sees them', async () => {
+    const runner = new FakeRunner();
+    const batcher = new VadBatcher(runner);
+    let closed = false;
+    const dropped = batcher.run(item(1), () => closed);
+    const kept = batcher.run(item(2), () => false);
+    closed = true;
+    await expect(dropped).rejects.toMatchObject({ code: 'session_ended' });
+    await expect(kept).resolves.toMatchObject({ prob: 0.002 });
+    expect(runner.batches).toEqual([[2]]);
+    expect(batcher.stats).toEqual({ batches: 1, items: 1, largestBatch: 1 });
+
+    const alone = batcher.run(item(3), () => true);
+    await expect(alone).rejects.toMatchObject({ code: 'session_ended' });
+    expect(runner.batches).toEqual([[2]]); // no model run for a batch of dropped chunks
+    await batcher.close();
+  });
+
+  it('checks for closed streams when the scheduler starts the batch, not when it was formed', async () => {
+    const runner = new FakeRunner();
+    const held: Array<() => void> = [];
+    const batcher = new VadBatcher(runner, {
+      runThrough: (run) => new Promise<void>((resolve) => held.push(resolve)).then(run),
+    });
+    const closed = new Set<number>();
+    const results = [1, 2, 3].map((tag) => batcher.run(item(tag), () => closed.has(tag)));
+    await tick();
+    expect(held).toHaveLength(1); // formed and handed to the scheduler
+    closed.add(1).add(3);
+    held.shift()!();
+    const settled = await Promise.allSettled(results);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    expect(runner.batches).toEqual([[2]]);
+    await batcher.close();
+  });
+
+  it('a batch the scheduler drops rejects with its error and never reaches the model', async () => {
+    const runner = new FakeRunner();
+    const dropped = new ParleyError('session_ended', 'dropped');
+    const batcher = new VadBatcher(runner, { runThrough: () => Promise.reject(dropped) });
+    await expect(batcher.run(item(1))).rejects.toBe(dropped);
+    expect(runner.batches).toEqual([]);
+    await batcher.close();
+  });
+
   it('rejects bad limits', () => {
     const runner = new FakeRunner();
     expect(() => new VadBatcher(runner, { maxBatch: 0 })).toThrow(ParleyError);

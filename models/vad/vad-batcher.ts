@@ -14,6 +14,8 @@ export interface VadBatcherOptions {
    * macrotask, so everything enqueued in the same tick shares a batch. A full batch never waits.
    */
   maxWaitMs?: number;
+  /** Runs each batch; the server passes its scheduler, so VAD work is ranked with all other model work. */
+  runThrough?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 export interface VadBatcherStats {
@@ -24,6 +26,7 @@ export interface VadBatcherStats {
 
 interface Pending {
   item: VadModelInput;
+  isCancelled: (() => boolean) | undefined;
   resolve(output: VadModelOutput): void;
   reject(err: unknown): void;
 }
@@ -45,11 +48,13 @@ export class VadBatcher {
   private due = false;
   private running: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly runThrough: VadBatcherOptions['runThrough'];
 
   constructor(
     private readonly runner: VadBatchRunner,
     options: VadBatcherOptions = {},
   ) {
+    this.runThrough = options.runThrough;
     this.maxBatch = options.maxBatch ?? 32;
     this.maxWaitMs = options.maxWaitMs ?? 0;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) {
@@ -64,13 +69,17 @@ export class VadBatcher {
     return { ...this.counters };
   }
 
-  /** Queues one chunk; resolves with its result once its batch has run. */
-  run(item: VadModelInput): Promise<VadModelOutput> {
+  /**
+   * Queues one chunk; resolves with its result once its batch has run. `isCancelled` is
+   * asked right before the model runs: a chunk whose stream closed meanwhile is dropped,
+   * never sent to the model, and rejects with `session_ended`.
+   */
+  run(item: VadModelInput, isCancelled?: () => boolean): Promise<VadModelOutput> {
     if (this.closing) {
       return Promise.reject(new ParleyError('session_ended', 'VAD batcher is closed'));
     }
     return new Promise<VadModelOutput>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, isCancelled, resolve, reject });
       if (!this.running && this.queue.length >= this.maxBatch) this.flush();
       else this.armTimer();
     });
@@ -100,25 +109,43 @@ export class VadBatcher {
     this.clearTimer();
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
-    this.counters.batches += 1;
-    this.counters.items += batch.length;
-    this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     this.running = this.execute(batch);
   }
 
   private async execute(batch: Pending[]): Promise<void> {
+    // Until the run starts, a rejection (the scheduler dropped it) is for the whole batch.
+    let sent = batch;
+    const run = (): Promise<VadModelOutput[]> => {
+      // Checked at the last moment: the batch may have waited in the scheduler too.
+      sent = this.dropCancelled(batch);
+      if (sent.length === 0) return Promise.resolve([]);
+      this.counters.batches += 1;
+      this.counters.items += sent.length;
+      this.counters.largestBatch = Math.max(this.counters.largestBatch, sent.length);
+      return this.runner.runBatch(sent.map((p) => p.item));
+    };
     try {
-      const outputs = await this.runner.runBatch(batch.map((p) => p.item));
-      if (outputs.length !== batch.length) {
-        throw new ParleyError('engine_failure', `VAD batch of ${batch.length} returned ${outputs.length} results`);
+      const outputs = await (this.runThrough ? this.runThrough(run) : run());
+      if (outputs.length !== sent.length) {
+        throw new ParleyError('engine_failure', `VAD batch of ${sent.length} returned ${outputs.length} results`);
       }
-      batch.forEach((p, i) => p.resolve(outputs[i]));
+      sent.forEach((p, i) => p.resolve(outputs[i]));
     } catch (err) {
       const error = engineError(err);
-      for (const p of batch) p.reject(error);
+      for (const p of sent) p.reject(error);
     }
     this.running = undefined;
     this.afterRun();
+  }
+
+  /** Rejects the chunks of streams that closed while they were queued; returns the others. */
+  private dropCancelled(batch: Pending[]): Pending[] {
+    const live: Pending[] = [];
+    for (const p of batch) {
+      if (p.isCancelled?.()) p.reject(new ParleyError('session_ended', 'VAD stream closed'));
+      else live.push(p);
+    }
+    return live;
   }
 
   private afterRun(): void {

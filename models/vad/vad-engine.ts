@@ -1,22 +1,28 @@
+import type { Worker } from 'node:worker_threads';
 import { ParleyError } from '../../proto/errors.js';
 import type { ExecutionProvider } from '../onnx/onnx-session-factory.js';
 import { SileroVadModel, type SileroVadModelOptions } from './silero-vad-model.js';
 import { VadBatcher, type VadBatchRunner, type VadBatcherOptions, type VadBatcherStats } from './vad-batcher.js';
 import { VadStream } from './vad-stream.js';
-import { VadWorkerRunner } from './vad-worker-runner.js';
+import { VadWorkerRunner, type VadWorkerSupervisionOptions } from './vad-worker-runner.js';
 
-export interface VadEngineOptions extends SileroVadModelOptions, VadBatcherOptions {
+export type { VadWorkerStatus } from './vad-worker-runner.js';
+
+/** The supervision options apply to the worker thread only. */
+export interface VadEngineOptions extends SileroVadModelOptions, VadBatcherOptions, VadWorkerSupervisionOptions {
   /**
    * Where inference runs. Default 'worker': a worker thread, because onnxruntime-node runs
    * the native call synchronously on the calling thread. 'caller' is for tools and tests.
    */
   thread?: 'worker' | 'caller';
-  /** Runs each batch; the server passes its scheduler, so VAD work is ranked with all other model work. */
-  runThrough?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 /** A loaded model that runs batches somewhere: this thread, or a worker thread. */
-type VadModelHost = VadBatchRunner & { readonly executionProvider: ExecutionProvider; close(): Promise<void> };
+type VadModelHost = VadBatchRunner & {
+  readonly executionProvider: ExecutionProvider;
+  readonly healthy: boolean;
+  close(): Promise<void>;
+};
 
 /** The VAD for a whole server: one model, one batcher, any number of channel streams. */
 export class VadEngine {
@@ -29,12 +35,14 @@ export class VadEngine {
   ) {}
 
   static async load(options: VadEngineOptions = {}): Promise<VadEngine> {
-    const { maxBatch, maxWaitMs, thread = 'worker', runThrough, ...modelOptions } = options;
+    const { maxBatch, maxWaitMs, runThrough, thread = 'worker', restartDelayMs, maxRestartDelayMs, closeTimeoutMs, onStatus, ...modelOptions } =
+      options;
     const model: VadModelHost =
-      thread === 'worker' ? await VadWorkerRunner.start(modelOptions) : await SileroVadModel.load(modelOptions);
+      thread === 'worker'
+        ? await VadWorkerRunner.start(modelOptions, { restartDelayMs, maxRestartDelayMs, closeTimeoutMs, onStatus })
+        : await SileroVadModel.load(modelOptions);
     try {
-      const runner: VadBatchRunner = runThrough ? { runBatch: (items) => runThrough(() => model.runBatch(items)) } : model;
-      return new VadEngine(model, new VadBatcher(runner, { maxBatch, maxWaitMs }));
+      return new VadEngine(model, new VadBatcher(model, { maxBatch, maxWaitMs, runThrough }));
     } catch (err) {
       await model.close();
       throw err;
@@ -43,6 +51,16 @@ export class VadEngine {
 
   get executionProvider(): ExecutionProvider {
     return this.model.executionProvider;
+  }
+
+  /** The model takes batches: false while a dead worker is being replaced, and after close. */
+  get healthy(): boolean {
+    return !this.closing && this.model.healthy;
+  }
+
+  /** The worker thread running the model (none with thread 'caller'). For supervision tests, which make it die. */
+  get worker(): Worker | undefined {
+    return this.model instanceof VadWorkerRunner ? this.model.worker : undefined;
   }
 
   get stats(): Readonly<VadBatcherStats> {

@@ -17,7 +17,8 @@ export interface VadChunk {
 
 /** Runs one stream step; `VadBatcher` does it batched with other streams. */
 export interface VadChunkRunner {
-  run(item: VadModelInput): Promise<VadModelOutput>;
+  /** `isCancelled` true when the model is about to run: the step is dropped and rejects with `session_ended`. */
+  run(item: VadModelInput, isCancelled?: () => boolean): Promise<VadModelOutput>;
 }
 
 export interface VadStreamOptions {
@@ -46,6 +47,8 @@ export class VadStream {
   /** A failed chunk leaves the state behind the audio, so every later push fails too. */
   private failure: unknown;
   private isClosed = false;
+  /** Lets the batcher drop a chunk queued before this stream closed. */
+  private readonly isCancelled = (): boolean => this.isClosed;
 
   constructor(
     private readonly runner: VadChunkRunner,
@@ -109,7 +112,7 @@ export class VadStream {
     for (const { input, startMs, endMs } of chunks) {
       this.ensureUsable();
       // The next chunk needs this state: it enters a batch only after this result is back.
-      const { prob, state } = await this.runner.run({ input, state: this.state });
+      const { prob, state } = await this.runner.run({ input, state: this.state }, this.isCancelled);
       this.state = state;
       results.push({ prob, startMs, endMs });
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -29,6 +29,23 @@ async function createDecoder(): Promise<NativeDecoder> {
   const decoder = await native.Decoder.createAsync(OPTIONS);
   created.push(decoder);
   return decoder;
+}
+
+/** Nice value of each thread of this process, by thread id. */
+function threadNiceness(): Map<number, number> {
+  const niceness = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread exited meanwhile
+    }
+    // Field 19 of proc(5)'s stat; the command name (field 2) may hold spaces, so count after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    niceness.set(Number(tid), Number(fields[16]));
+  }
+  return niceness;
 }
 
 afterEach(() => {
@@ -148,6 +165,27 @@ describe('PocketSphinx native binding', () => {
     expect(native.liveDecoderCount()).toBe(before + 1);
     await worker.terminate();
     expect(native.liveDecoderCount()).toBe(before);
+  });
+
+  it('creates and decodes on threadpool threads lowered to the requested niceness; the main thread keeps its own', async () => {
+    // Relative to the main thread's, so the test holds when the whole run is niced.
+    const base = threadNiceness().get(process.pid)!;
+    const target = Math.min(base + 10, 19);
+    expect(target).toBeGreaterThan(base);
+    expect([...threadNiceness().values()]).not.toContain(target);
+
+    const decoder = await native.Decoder.createAsync({ ...OPTIONS, niceness: target });
+    created.push(decoder);
+    decoder.startUtt();
+    await decoder.processAsync(goForward);
+    expect((await decoder.endUttAsync()).text).toBe('go forward ten meters');
+
+    const after = threadNiceness();
+    expect(after.get(process.pid)).toBe(base);
+    expect([...after.values()]).toContain(target);
+    for (const niceness of [-1, 20, 2.5, Number.NaN, '5']) {
+      await expect(native.Decoder.createAsync({ ...OPTIONS, niceness: niceness as number })).rejects.toThrow(/niceness must be an integer from 0 to 19/);
+    }
   });
 
   it('explains creation failures and refuses -logfn', async () => {

@@ -27,6 +27,12 @@ export interface NativeDecoderOptions {
   dict: string;
   /** Extra PocketSphinx arguments as name/value pairs, e.g. `['-bestpath', 'no']`; `-logfn` is refused. */
   args?: readonly string[];
+  /**
+   * Nice value (integer 0 to 19) the threadpool threads that create this decoder and run its
+   * decodes lower themselves to; never raised. Threadpool threads are reused, so a thread
+   * stays at the lowest priority any decoder asked for. Default 0: left as it is.
+   */
+  niceness?: number;
 }
 
 /**

@@ -2,6 +2,12 @@
 // Model loading, decoding and end-of-utterance passes run on the libuv threadpool;
 // JavaScript only ever waits on promises.
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <napi.h>
 
 #include <pocketsphinx.h>
@@ -13,6 +19,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -49,6 +57,28 @@ std::string Failure(const std::string& what) {
   if (!t_errors.empty()) msg += " (" + t_errors + ")";
   t_errors.clear();
   return msg;
+}
+
+// Lowers the calling thread's CPU priority to `niceness`, so that when recognition
+// saturates the CPU the event loop and the VAD worker thread (neither is a threadpool
+// thread) still get it first. Linux keeps a nice value per thread, and setpriority() on a
+// thread id changes that thread only.
+// libuv reuses its threadpool threads: once niced, a thread stays niced for every later job,
+// whoever queues it (this addon's decoders, and Node's own fs, dns, zlib and crypto work).
+// Only ever lowers: raising needs CAP_SYS_NICE, and a decoder asking for less must not undo
+// the priority another asked for on a shared thread. A failure is ignored: priority is a
+// preference, never a reason to fail a decode.
+void LowerThreadPriority(int niceness) {
+#ifdef __linux__
+  if (niceness <= 0) return;
+  const id_t tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;  // -1 is a valid priority: only errno tells a failure
+  const int current = getpriority(PRIO_PROCESS, tid);
+  if (errno != 0 || current >= niceness) return;
+  setpriority(PRIO_PROCESS, tid, niceness);
+#else
+  (void)niceness;
+#endif
 }
 
 // Live CMN carries over from one utterance to the next. Its freshly loaded state is
@@ -91,6 +121,7 @@ struct DecoderState {
   CmnSnapshot initialCmn;
   int frameRate = 100;
   double sampleRate = 16000;
+  int niceness = 0;             // set once at creation; read by worker threads
   bool busy = false;            // a worker thread is using ps
   bool releasePending = false;  // release() came while busy
   bool inUtt = false;
@@ -183,15 +214,17 @@ Napi::Promise Rejected(Napi::Env env, const Napi::Error& error) {
 
 class CreateWorker : public Napi::AsyncWorker {
  public:
-  CreateWorker(Napi::Env env, std::vector<std::string> args)
+  CreateWorker(Napi::Env env, std::vector<std::string> args, int niceness)
       : Napi::AsyncWorker(env, "parley:pocketsphinx:create"),
         deferred_(Napi::Promise::Deferred::New(env)),
-        args_(std::move(args)) {}
+        args_(std::move(args)),
+        niceness_(niceness) {}
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
+    LowerThreadPriority(niceness_);
     t_errors.clear();
     std::vector<char*> argv;
     for (std::string& a : args_) argv.push_back(a.data());
@@ -210,6 +243,7 @@ class CreateWorker : public Napi::AsyncWorker {
     state_ = std::make_shared<DecoderState>();
     state_->ps = ps;
     state_->initialCmn = SaveCmn(ps);
+    state_->niceness = niceness_;
     cmd_ln_t* effective = ps_get_config(ps);
     state_->frameRate = static_cast<int>(cmd_ln_int32_r(effective, "-frate"));
     state_->sampleRate = cmd_ln_float32_r(effective, "-samprate");
@@ -233,6 +267,7 @@ class CreateWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::vector<std::string> args_;
+  int niceness_;
   StatePtr state_;
 };
 
@@ -251,6 +286,7 @@ class DecodeWorker : public Napi::AsyncWorker {
 
  protected:
   void Execute() override {
+    LowerThreadPriority(state_->niceness);
     t_errors.clear();
     ps_decoder_t* ps = state_->ps;
     if (op_ == Op::kProcess) {
@@ -297,6 +333,17 @@ std::string ArgString(Napi::Object options, const char* key, bool required) {
   return {};
 }
 
+// 0 (the default) leaves the threads' priority as it is; 19 is the lowest Linux allows.
+int NicenessOption(Napi::Object options) {
+  Napi::Value v = options.Get("niceness");
+  if (v.IsUndefined()) return 0;
+  const double n = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(n >= 0 && n <= 19) || n != std::floor(n)) {  // NaN fails the range test
+    throw Napi::TypeError::New(options.Env(), "pocketsphinx: options.niceness must be an integer from 0 to 19");
+  }
+  return static_cast<int>(n);
+}
+
 class Decoder : public Napi::ObjectWrap<Decoder> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -328,13 +375,15 @@ class Decoder : public Napi::ObjectWrap<Decoder> {
   static Napi::Value CreateAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::vector<std::string> args;
+    int niceness = 0;
     try {
       if (info.Length() < 1 || !info[0].IsObject()) {
-        throw Napi::TypeError::New(env, "pocketsphinx: createAsync expects { hmm, lm, dict, args? }");
+        throw Napi::TypeError::New(env, "pocketsphinx: createAsync expects { hmm, lm, dict, args?, niceness? }");
       }
       Napi::Object options = info[0].As<Napi::Object>();
       args = {"-hmm", ArgString(options, "hmm", true), "-lm", ArgString(options, "lm", true),
               "-dict", ArgString(options, "dict", true)};
+      niceness = NicenessOption(options);
       Napi::Value extra = options.Get("args");
       if (!extra.IsUndefined()) {
         if (!extra.IsArray()) throw Napi::TypeError::New(env, "pocketsphinx: options.args must be an array of strings");
@@ -354,7 +403,7 @@ class Decoder : public Napi::ObjectWrap<Decoder> {
     } catch (const Napi::Error& e) {
       return Rejected(env, e);
     }
-    auto* worker = new CreateWorker(env, std::move(args));
+    auto* worker = new CreateWorker(env, std::move(args), niceness);
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
