@@ -38,13 +38,38 @@ const EVENTS: { [T in ServerEvent['type']]: Extract<ServerEvent, { type: T }> } 
       end_ms: 700,
       labels: { call_id: 'c-1' },
     },
-    limits: { max_message_bytes: 262144, max_buffered_audio_ms: 5000, idle_timeout_ms: 30000 },
+    limits: {
+      max_message_bytes: 262144,
+      max_buffered_audio_ms: 5000,
+      idle_timeout_ms: 30000,
+      max_turn_ms: 60000,
+      max_session_ms: 3600000,
+      max_partial_words: 50,
+    },
   },
   'speech.started': { type: 'speech.started', channel: 1, turn_id: 2, at_ms: 4096 },
-  'transcript.partial': { type: 'transcript.partial', channel: 1, turn_id: 2, revision: 3, text: 'go forward', stable_words: 1, words },
+  'transcript.partial': {
+    type: 'transcript.partial',
+    channel: 1,
+    turn_id: 2,
+    revision: 3,
+    text: 'go forward',
+    stable_words: 1,
+    words,
+    omitted_words: 12,
+  },
   'turn.eager_end': { type: 'turn.eager_end', channel: 1, turn_id: 2, text: 'go forward', speech_end_ms: 990, latency_ms: 87 },
   'turn.resumed': { type: 'turn.resumed', channel: 1, turn_id: 2 },
-  'turn.end': { type: 'turn.end', channel: 1, turn_id: 2, text: 'go forward', words, speech_end_ms: 990, latency_ms: 512 },
+  'turn.end': {
+    type: 'turn.end',
+    channel: 1,
+    turn_id: 2,
+    text: 'go forward',
+    words,
+    speech_end_ms: 990,
+    latency_ms: 512,
+    reason: 'max_duration',
+  },
   'transcript.corrected': {
     type: 'transcript.corrected',
     channel: 1,
@@ -53,7 +78,7 @@ const EVENTS: { [T in ServerEvent['type']]: Extract<ServerEvent, { type: T }> } 
     text: 'go forward',
     previous_text: 'go for',
   },
-  error: { type: 'error', code: 'bad_audio', message: 'odd bytes', fatal: false },
+  error: { type: 'error', code: 'capacity_exceeded', message: 'busy', fatal: true, retry_after_ms: 1000 },
   'session.ended': {
     type: 'session.ended',
     reason: 'stop',
@@ -70,6 +95,14 @@ describe('the gRPC wire mapping of WebSocket events', () => {
   it('keeps zeros and false that proto3 leaves off the wire', () => {
     const zero: ServerEvent = { type: 'transcript.partial', channel: 0, turn_id: 1, revision: 1, text: '', stable_words: 0, words: [] };
     expect(responseToEvent(method.responseDeserialize(method.responseSerialize(eventToResponse(zero))))).toEqual(zero);
+  });
+
+  it.each<ServerEvent>([
+    { type: 'transcript.partial', channel: 0, turn_id: 1, revision: 1, text: 'go', stable_words: 0, words: words.slice(0, 1) },
+    { type: 'error', code: 'bad_audio', message: 'odd bytes', fatal: false },
+  ])('leaves out of $type the fields the WebSocket leaves out when they say nothing', (event) => {
+    const decoded = responseToEvent(method.responseDeserialize(method.responseSerialize(eventToResponse(event))));
+    expect(decoded).toStrictEqual(event);
   });
 
   it('reads a config request as the keys the client set, explicit zeros and false included', () => {

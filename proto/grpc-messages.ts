@@ -33,6 +33,8 @@ type UnionToFields<U> = { [K in U extends unknown ? keyof U : never]: U extends 
 
 /** Trailing metadata key of a call that ended with a fatal error: Parley's stable error code. */
 export const ERROR_CODE_METADATA = 'parley-error-code';
+/** Trailing metadata of a refusal worth retrying: wait at least this many ms (the WebSocket's `retry_after_ms`). */
+export const RETRY_AFTER_METADATA = 'parley-retry-after-ms';
 
 const CONFIG_KEYS: readonly (keyof SessionConfig)[] = [
   'encoding',
@@ -59,6 +61,15 @@ export function configFromWire(config: Record<string, unknown>): SessionConfigIn
   return input as SessionConfigInput;
 }
 
+/**
+ * Fields the WebSocket leaves out when they say nothing, which proto3 decodes as 0: they are
+ * dropped again, so a gRPC client reads the same event. 0 means "absent" for each of them.
+ */
+const ABSENT_WHEN_ZERO: Partial<Record<VoiceResponseCase, readonly string[]>> = {
+  transcript_partial: ['omitted_words'],
+  error: ['retry_after_ms'],
+};
+
 export function eventToResponse(event: ServerEvent): VoiceResponse {
   const { type, ...fields } = event;
   return { [type.replace('.', '_')]: fields } as VoiceResponse;
@@ -74,5 +85,7 @@ export function responseToEvent(response: DecodedVoiceResponse): ServerEvent | n
     const started = fields as { config: Record<string, unknown> };
     return { ...started, type, config: { labels: {}, ...configFromWire(started.config) } } as ServerEvent;
   }
-  return { ...fields, type } as ServerEvent;
+  const event: Record<string, unknown> = { ...fields, type };
+  for (const key of ABSENT_WHEN_ZERO[which] ?? []) if (event[key] === 0) delete event[key];
+  return event as unknown as ServerEvent;
 }

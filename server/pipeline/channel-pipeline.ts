@@ -1,8 +1,9 @@
 import type { AsrHypothesis, AsrStream, AsrWord } from '../../models/asr/asr-engine.js';
 import { SpeechGate } from '../../models/vad/speech-gate.js';
 import type { VadStream } from '../../models/vad/vad-stream.js';
-import type { ChannelEvent, ChannelStats, WireWord } from '../../proto/messages.js';
+import type { ChannelEvent, ChannelStats, TurnEndReason, WireWord } from '../../proto/messages.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
+import { omittedPartialWords } from './partial-window.js';
 import { ReceiveClock } from './receive-clock.js';
 import { SampleQueue } from './sample-queue.js';
 import { TurnDetector, type TurnAction } from './turn-detector.js';
@@ -28,6 +29,17 @@ export interface ChannelPipelineOptions {
   partialDeadlineMs: number;
   /** Most audio decoded in one call (see ServerOptions). */
   maxDecodeMs: number;
+  /**
+   * Longest turn, from its speech start (pre-roll excluded, see TurnDetector): a turn that
+   * reaches it ends (`max_duration`) and, while speech goes on, the next begins at once.
+   * Absent: no limit (a Session always sets `max_turn_ms`).
+   */
+  maxTurnMs?: number;
+  /**
+   * Most words a `transcript.partial` carries; older stable words are left out and counted
+   * in `omitted_words`, which is absent while nothing is left out. Absent: no limit.
+   */
+  maxPartialWords?: number;
 }
 
 export interface ChannelPipelineHooks {
@@ -46,7 +58,8 @@ export interface ChannelPipelineHooks {
  * at most `finalPassWaitMs` (anytime finalization), with `transcript.corrected` after.
  */
 export class ChannelPipeline {
-  private chain: Promise<void> = Promise.resolve();
+  /** The detector side's steps, in order. */
+  private chain: Promise<void>;
   private gate = new SpeechGate();
   private readonly turns: TurnDetector;
   private readonly recognizer: TurnRecognizer;
@@ -64,6 +77,8 @@ export class ChannelPipeline {
   private receivedSamples = 0;
   private decidedSamples = 0;
   private closed = false;
+  /** Set by `shutdown`: audio not decided yet is dropped, no turn starts. */
+  private draining = false;
   private readonly stats: ChannelStats;
 
   constructor(
@@ -73,7 +88,7 @@ export class ChannelPipeline {
     scheduler: WorkScheduler,
     private readonly hooks: ChannelPipelineHooks,
   ) {
-    this.turns = new TurnDetector({ eagerEndMs: options.eagerEndMs, endMs: options.endMs });
+    this.turns = new TurnDetector({ eagerEndMs: options.eagerEndMs, endMs: options.endMs, maxTurnMs: options.maxTurnMs ?? Infinity });
     this.stats = { channel: options.channel, audio_ms: 0, turns: 0, eager_ends: 0, resumed: 0 };
     this.recognizer = new TurnRecognizer(
       asr,
@@ -91,6 +106,13 @@ export class ChannelPipeline {
         progressed: () => this.hooks.progressed(),
       },
     );
+    // Detection starts once the recognizer stream is open: the session announces itself only
+    // then, and no turn event may come before that. Meanwhile audio waits (and counts as
+    // buffered, so the transport stops reading). A failed open is reported by the recognizer.
+    this.chain = asr.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Audio received but not yet processed (by the detector, then the recognizer), in ms. */
@@ -103,7 +125,7 @@ export class ChannelPipeline {
   }
 
   push(samples: Float32Array, receivedAtMs: number): void {
-    if (this.closed || samples.length === 0) return;
+    if (this.closed || this.draining || samples.length === 0) return;
     this.receivedSamples += samples.length;
     this.clock.record(this.receivedSamples / SAMPLES_PER_MS, receivedAtMs);
     this.enqueue(() => this.detect(samples));
@@ -111,7 +133,7 @@ export class ChannelPipeline {
 
   /** Ends the current turn now, as if its silence had been long enough. */
   finalize(): void {
-    this.enqueue(async () => this.forceEnd());
+    this.enqueue(async () => this.forceEnd('finalize'));
   }
 
   /** Processes everything queued, ends any open turn, and waits for its final pass. */
@@ -120,10 +142,26 @@ export class ChannelPipeline {
       const tail = this.undecided.take(this.undecided.length);
       this.decidedSamples += tail.length;
       if (this.turn) this.feedRecognizer(this.turn, tail, this.decidedSamples / SAMPLES_PER_MS, performance.now());
-      this.forceEnd();
+      this.forceEnd('stop');
     });
     await this.chain;
     await this.recognizer.drained();
+  }
+
+  /**
+   * Server drain: stops detecting at once (audio not decided yet is dropped) and ends the
+   * open turn now (`server_shutdown`). Resolves when every ended turn's `turn.end` is out:
+   * after its end-of-utterance pass, or `finalPassWaitMs` at most, with the text by then.
+   */
+  async shutdown(): Promise<void> {
+    if (this.closed || this.draining) return;
+    this.draining = true;
+    this.forceEnd('server_shutdown');
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.finalPassWaitMs)));
+    await Promise.race([this.recognizer.drained(), waited]);
+    clearTimeout(timer);
+    for (const turn of [...this.ending.keys()]) this.sendEnd(turn, turn.words);
   }
 
   /** Stops at once: queued work is dropped and the recognizer stream released. Idempotent. */
@@ -137,7 +175,7 @@ export class ChannelPipeline {
   }
 
   private enqueue(step: () => Promise<void>): void {
-    this.chain = this.chain.then(() => (this.closed ? undefined : step())).catch((error) => this.failWith(error));
+    this.chain = this.chain.then(() => (this.closed || this.draining ? undefined : step())).catch((error) => this.failWith(error));
   }
 
   private failWith(error: unknown): void {
@@ -150,18 +188,30 @@ export class ChannelPipeline {
     this.undecided.push(samples);
     const chunks = await this.vad.push(samples);
     for (const chunk of chunks) {
-      if (this.closed) return;
+      if (this.closed || this.draining) return;
       const receivedAtMs = this.clock.wallTimeAt(chunk.endMs);
       const chunkSamples = this.undecided.take(Math.round((chunk.endMs - chunk.startMs) * SAMPLES_PER_MS));
       this.decidedSamples += chunkSamples.length;
       const actions = this.turns.update(chunk.endMs, this.gate.update(chunk));
-      const start = actions.find((a) => a.kind === 'start');
-      if (start) this.beginTurn(start.atMs, receivedAtMs);
+      // A turn that starts first owns this chunk; one that starts after an end (a turn cut
+      // at maxTurnMs) begins after it.
+      const opening = actions[0]?.kind === 'start' ? actions[0] : null;
+      if (opening) this.beginTurn(opening.atMs, receivedAtMs);
       if (this.turn) this.feedRecognizer(this.turn, chunkSamples, chunk.endMs, receivedAtMs);
       else this.keepForPreRoll(chunkSamples);
-      for (const action of actions) this.apply(action);
+      for (const action of opening ? actions.slice(1) : actions) this.apply(action, receivedAtMs);
+      this.forgetArrivals(chunk.endMs);
     }
     this.hooks.progressed();
+  }
+
+  /**
+   * Later questions to the clock are about a later chunk's end or the open turn's speech end
+   * (eager end, end): what came before is dropped, so its cost and memory do not grow with
+   * the turn.
+   */
+  private forgetArrivals(chunkEndMs: number): void {
+    this.clock.forgetBefore(this.turns.inTurn ? chunkEndMs - this.turns.trailingSilenceMs(chunkEndMs) : chunkEndMs);
   }
 
   /**
@@ -181,7 +231,6 @@ export class ChannelPipeline {
   private keepForPreRoll(samples: Float32Array): void {
     this.preRoll.push(samples);
     this.preRoll.keepLast(this.options.preRollMs * SAMPLES_PER_MS);
-    this.clock.forgetBefore(this.decidedSamples / SAMPLES_PER_MS - this.options.preRollMs);
   }
 
   private beginTurn(atMs: number, receivedAtMs: number): void {
@@ -195,13 +244,15 @@ export class ChannelPipeline {
     this.hooks.emit({ type: 'speech.started', channel: this.options.channel, turn_id: this.turnCount, at_ms: atMs });
   }
 
-  private apply(action: TurnAction): void {
+  private apply(action: TurnAction, receivedAtMs: number): void {
+    if (action.kind === 'start') {
+      this.beginTurn(action.atMs, receivedAtMs);
+      return;
+    }
     const turn = this.turn;
     if (!turn) return;
     const channel = this.options.channel;
     switch (action.kind) {
-      case 'start':
-        return;
       case 'eager_end':
         this.stats.eager_ends++;
         this.hooks.emit({
@@ -218,21 +269,22 @@ export class ChannelPipeline {
         this.hooks.emit({ type: 'turn.resumed', channel, turn_id: turn.id });
         return;
       case 'end':
-        this.endTurn(turn, action.speechEndMs);
+        this.endTurn(turn, action.speechEndMs, action.reason);
         return;
     }
   }
 
-  private forceEnd(): void {
-    const action = this.turns.forceEnd(this.decidedSamples / SAMPLES_PER_MS);
+  private forceEnd(reason: TurnEndReason): void {
+    const action = this.turns.forceEnd(this.decidedSamples / SAMPLES_PER_MS, reason);
     this.gate = new SpeechGate();
-    if (action && this.turn) this.endTurn(this.turn, action.speechEndMs);
+    if (action && this.turn) this.endTurn(this.turn, action.speechEndMs, reason);
   }
 
   /** The detector ended the turn: the recognizer finishes it; `turn.end` goes out by the wait at the latest. */
-  private endTurn(turn: Turn, speechEndMs: number): void {
+  private endTurn(turn: Turn, speechEndMs: number, reason: TurnEndReason): void {
     turn.speechEndMs = speechEndMs;
     turn.speechEndWallMs = this.clock.wallTimeAt(speechEndMs);
+    turn.endReason = reason;
     this.turn = null;
     this.heldSilence.clear();
     this.recognizer.end(turn);
@@ -246,14 +298,18 @@ export class ChannelPipeline {
     if (turn.sentEndText !== null) return;
     turn.revision++;
     if (!this.options.interimResults) return;
+    // Only the words sent are joined and mapped: a partial costs no more as the turn grows.
+    const omitted = omittedPartialWords(turn.words.length, turn.stableCount, this.options.maxPartialWords ?? Infinity);
+    const words = turn.words.slice(omitted);
     this.hooks.emit({
       type: 'transcript.partial',
       channel: this.options.channel,
       turn_id: turn.id,
       revision: turn.revision,
-      text: textOf(turn.words),
-      stable_words: turn.stableCount,
-      words: this.toWire(turn, turn.words),
+      text: textOf(words),
+      stable_words: turn.stableCount - omitted,
+      words: this.toWire(turn, words),
+      ...(omitted > 0 ? { omitted_words: omitted } : {}),
     });
   }
 
@@ -270,6 +326,7 @@ export class ChannelPipeline {
       words: this.toWire(turn, words),
       speech_end_ms: turn.speechEndMs!,
       latency_ms: elapsedSince(turn.speechEndWallMs!),
+      reason: turn.endReason!,
     });
   }
 

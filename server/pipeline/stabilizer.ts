@@ -15,6 +15,8 @@ export const DEFAULT_STABILIZER_OPTIONS: StabilizerOptions = { agreementMs: 500 
 
 interface Seen {
   atMs: number;
+  /** How many words were locked when it was seen: `words` starts at that index. */
+  from: number;
   words: string[];
 }
 
@@ -23,6 +25,8 @@ interface Seen {
  * that every hypothesis agreed on over the last `agreementMs` of audio is locked: later
  * hypotheses only replace what comes after it, so a stable word never changes. The
  * agreement is measured in audio, not in partials, so it does not depend on chunk size.
+ * The history keeps only what followed the locked prefix, so its memory and the work of
+ * an update grow with the unstable tail, not with the turn.
  */
 export class Stabilizer {
   private locked: AsrWord[] = [];
@@ -33,18 +37,21 @@ export class Stabilizer {
   /** `atMs`: audio time up to which the recognizer had decoded when it gave `hypothesis`. */
   update(hypothesis: readonly AsrWord[], atMs: number): StabilizedHypothesis {
     const lockedEndMs = this.locked.length > 0 ? this.locked[this.locked.length - 1]!.endMs : -Infinity;
-    const words = [...this.locked, ...hypothesis.filter((w) => w.startMs >= lockedEndMs)];
-    this.history.push({ atMs, words: words.map((w) => w.word) });
+    const from = this.locked.length;
+    const tail = hypothesis.filter((w) => w.startMs >= lockedEndMs);
+    this.history.push({ atMs, from, words: tail.map((w) => w.word) });
 
     const windowStart = atMs - this.options.agreementMs;
     // Keep the newest hypothesis at or before the window start: it anchors the full span.
     while (this.history.length > 1 && this.history[1]!.atMs <= windowStart) this.history.shift();
+    let agreed = 0;
     if (this.history[0]!.atMs <= windowStart) {
-      let agreed = this.locked.length;
-      while (agreed < words.length && this.history.every((h) => h.words[agreed] === words[agreed]!.word)) agreed++;
-      this.locked = words.slice(0, agreed);
+      // Every entry was seen with at most `from` words locked, so it holds word `from + i`.
+      const agree = (i: number) => this.history.every((h) => h.words[from - h.from + i] === tail[i]!.word);
+      while (agreed < tail.length && agree(agreed)) agreed++;
+      this.locked.push(...tail.slice(0, agreed));
     }
-    return { words, stableCount: this.locked.length };
+    return { words: [...this.locked, ...tail.slice(agreed)], stableCount: this.locked.length };
   }
 
   reset(): void {

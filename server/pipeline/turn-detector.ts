@@ -1,3 +1,5 @@
+import type { TurnEndReason } from '../../proto/messages.js';
+
 /** What the speech gate said about one VAD chunk. */
 export interface GateDecision {
   /** Speech just started; its start in ms of audio. */
@@ -10,13 +12,18 @@ export type TurnAction =
   | { kind: 'start'; atMs: number }
   | { kind: 'eager_end'; speechEndMs: number }
   | { kind: 'resumed' }
-  | { kind: 'end'; speechEndMs: number };
+  | { kind: 'end'; speechEndMs: number; reason: TurnEndReason };
 
 export interface TurnDetectorOptions {
   /** Trailing silence before `eager_end`. */
   eagerEndMs: number;
   /** Trailing silence before `end`. */
   endMs: number;
+  /**
+   * Longest turn, counted in audio from its speech start (`start.atMs`), pre-roll excluded:
+   * that span is what the client sees of the turn, and the pre-roll adds a fixed amount.
+   */
+  maxTurnMs: number;
 }
 
 type State =
@@ -31,6 +38,8 @@ type State =
  */
 export class TurnDetector {
   private state: State = { phase: 'idle' };
+  /** Where the open turn's speech started. */
+  private turnStartMs = 0;
 
   constructor(private readonly options: TurnDetectorOptions) {}
 
@@ -52,6 +61,7 @@ export class TurnDetector {
     if (gate.started !== undefined) {
       if (state.phase === 'idle') {
         actions.push({ kind: 'start', atMs: gate.started });
+        this.turnStartMs = gate.started;
       } else if (state.phase === 'trailing' && state.eagerSent) {
         actions.push({ kind: 'resumed' });
       }
@@ -68,18 +78,35 @@ export class TurnDetector {
         actions.push({ kind: 'eager_end', speechEndMs: current.speechEndMs });
       }
       if (silenceMs >= this.options.endMs) {
-        actions.push({ kind: 'end', speechEndMs: current.speechEndMs });
+        actions.push({ kind: 'end', speechEndMs: current.speechEndMs, reason: 'max_silence' });
         this.state = { phase: 'idle', speechEndMs: current.speechEndMs };
       }
     }
+    this.limitLength(chunkEndMs, actions);
     return actions;
   }
 
-  /** Ends the turn now (finalize, stop); `audioMs` is where speech ends if still speaking. */
-  forceEnd(audioMs: number): Extract<TurnAction, { kind: 'end' }> | null {
+  /** Ends the turn now (finalize, stop, drain); `audioMs` is where speech ends if still speaking. */
+  forceEnd(audioMs: number, reason: TurnEndReason): Extract<TurnAction, { kind: 'end' }> | null {
     const state = this.state;
     if (state.phase === 'idle') return null;
     this.state = { phase: 'idle' };
-    return { kind: 'end', speechEndMs: state.phase === 'trailing' ? state.speechEndMs : audioMs };
+    return { kind: 'end', speechEndMs: state.phase === 'trailing' ? state.speechEndMs : audioMs, reason };
+  }
+
+  /**
+   * Ends a turn that reached `maxTurnMs`. If its speech goes on, the next turn starts where
+   * this one was cut, so the speech is split between turns, never dropped.
+   */
+  private limitLength(chunkEndMs: number, actions: TurnAction[]): void {
+    const state = this.state;
+    if (state.phase === 'idle' || chunkEndMs - this.turnStartMs < this.options.maxTurnMs) return;
+    if (state.phase === 'trailing') {
+      actions.push({ kind: 'end', speechEndMs: state.speechEndMs, reason: 'max_duration' });
+      this.state = { phase: 'idle', speechEndMs: state.speechEndMs };
+      return;
+    }
+    actions.push({ kind: 'end', speechEndMs: chunkEndMs, reason: 'max_duration' }, { kind: 'start', atMs: chunkEndMs });
+    this.turnStartMs = chunkEndMs;
   }
 }

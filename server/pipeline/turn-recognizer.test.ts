@@ -153,6 +153,27 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     recognizer.close();
   });
 
+  it("starts each utterance through the scheduler, in the channel's lane, with its first audio right behind", async () => {
+    const scheduler = new RecordingScheduler(1);
+    const log: AsrCall[] = [];
+    const { stream, recognizer } = await open(scheduler, 'a', log);
+    const blocker = scheduler.hold();
+
+    const turn = newTurn(1, 0);
+    recognizer.begin(turn, opening, performance.now());
+    await until(() => scheduler.submittedKeys.length === 3);
+    // Nothing reached the recognizer while the only slot was taken.
+    expect(log).toEqual([]);
+    expect(scheduler.submittedKeys).toEqual(['blocker', 'a', 'a']);
+
+    blocker.release();
+    await recognizer.drained();
+    expect(log.map((c) => c.method)).toEqual(['startUtterance', 'accept']);
+    expect(scheduler.startedClasses).toEqual(['vad', 'partial', 'partial']);
+    expect(acceptedSamples(stream.calls('accept'))).toBe(opening.length);
+    recognizer.close();
+  });
+
   it('merges waiting audio into calls of at most maxDecodeMs (plus one piece), still dropping none', async () => {
     const scheduler = new RecordingScheduler(1);
     const log: AsrCall[] = [];
@@ -201,7 +222,8 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
 
     const work = log.filter((c) => c.method === 'accept' || c.method === 'endUtterance').map((c) => `${c.stream}.${c.method}`);
     expect(work).toEqual(['channel-b.accept', 'channel-b.endUtterance', 'channel-a.accept']);
-    expect(scheduler.startedClasses).toEqual(['vad', 'final', 'final', 'partial']);
+    // The blocker; B's start, audio and end-of-utterance pass; then A's start and audio.
+    expect(scheduler.startedClasses).toEqual(['vad', 'final', 'final', 'final', 'partial', 'partial']);
     expect(b.hooks.finished.map((f) => f.text)).toEqual([GO_FORWARD]);
     expect(acceptedSamples(a.stream.calls('accept'))).toBe(opening.length);
     expect([...a.hooks.failed, ...b.hooks.failed]).toEqual([]);
@@ -228,12 +250,12 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     await b.recognizer.drained();
     expect(b.hooks.finished.map((f) => f.text)).toEqual([GO_FORWARD]);
     expect(a.stream.calls('accept')).toEqual([]);
-    expect(scheduler.queued).toBe(1);
+    expect(scheduler.queued).toBe(2); // A's start and its audio
 
     longPartial.release();
     await a.recognizer.drained();
     expect(acceptedSamples(a.stream.calls('accept'))).toBe(opening.length);
-    expect(scheduler.startedClasses).toEqual(['partial', 'final', 'final', 'partial']);
+    expect(scheduler.startedClasses).toEqual(['partial', 'final', 'final', 'final', 'partial', 'partial']);
     a.recognizer.close();
     b.recognizer.close();
   });
@@ -271,7 +293,8 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     await recognizer.drained();
     await tick();
     expect(scheduler.outcomes).toHaveLength(submitted);
-    expect(log.filter((c) => c.method !== 'close').map((c) => c.method)).toEqual(['startUtterance']);
+    // Even the utterance start waited for the slot, and was dropped with the rest.
+    expect(log.filter((c) => c.method !== 'close')).toEqual([]);
     expect(hooks.failed).toEqual([]);
     expect(hooks.updated).toEqual([]);
     expect(hooks.finished).toEqual([]);

@@ -1,10 +1,10 @@
 import { concatSamples } from '../../audio/concat-samples.js';
-import type { AsrHypothesis, AsrStream } from '../../models/asr/asr-engine.js';
+import type { AsrHypothesis, AsrStream, AsrWord } from '../../models/asr/asr-engine.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 import type { WorkClass } from '../scheduler/work-class.js';
 import { Stabilizer } from './stabilizer.js';
 import { toInt16 } from './to-int16.js';
-import { textOf, type Turn } from './turn.js';
+import type { Turn } from './turn.js';
 
 const SAMPLES_PER_MS = 16;
 
@@ -30,7 +30,7 @@ export interface TurnRecognizerHooks {
 }
 
 type Op =
-  | { kind: 'begin'; turn: Turn }
+  | { kind: 'begin'; turn: Turn; receivedAtMs: number }
   | { kind: 'audio'; turn: Turn; samples: Float32Array; receivedAtMs: number }
   | { kind: 'end'; turn: Turn; decidedAtMs: number };
 
@@ -47,6 +47,8 @@ export class TurnRecognizer {
   /** Samples of the current utterance decoded so far. */
   private utteranceSamples = 0;
   private readonly stabilizer = new Stabilizer();
+  /** When the end of each turn with an `end` op still queued was decided: that turn's work is urgent. */
+  private readonly endsDecidedAt = new Map<Turn, number>();
   private closed = false;
   private readonly opened: Promise<void>;
 
@@ -69,7 +71,7 @@ export class TurnRecognizer {
   }
 
   begin(turn: Turn, preRoll: Float32Array, receivedAtMs: number): void {
-    this.push({ kind: 'begin', turn });
+    this.push({ kind: 'begin', turn, receivedAtMs });
     this.feed(turn, preRoll, receivedAtMs);
   }
 
@@ -81,7 +83,9 @@ export class TurnRecognizer {
 
   /** No more audio for `turn`: its remaining audio and end-of-utterance pass become urgent. */
   end(turn: Turn): void {
-    this.push({ kind: 'end', turn, decidedAtMs: performance.now() });
+    const decidedAtMs = performance.now();
+    if (!this.closed) this.endsDecidedAt.set(turn, decidedAtMs);
+    this.push({ kind: 'end', turn, decidedAtMs });
   }
 
   /** Resolves once everything handed over so far is done. */
@@ -94,6 +98,7 @@ export class TurnRecognizer {
     if (this.closed) return;
     this.closed = true;
     this.ops.length = 0;
+    this.endsDecidedAt.clear();
     this.waitingSamples = 0;
     this.scheduler.cancel(this.options.key);
     this.asr?.close();
@@ -120,9 +125,7 @@ export class TurnRecognizer {
     const asr = this.asr!;
     switch (op.kind) {
       case 'begin':
-        this.stabilizer.reset();
-        this.utteranceSamples = 0;
-        await asr.startUtterance();
+        await this.start(op);
         return;
       case 'audio':
         await this.decode(op);
@@ -133,7 +136,33 @@ export class TurnRecognizer {
     }
   }
 
+  /**
+   * Starts the turn's utterance through the scheduler like every model call. Its first audio,
+   * if already here, is queued right behind in the same lane, so no other channel's work
+   * slips in between (a turn's end work would otherwise wait behind it).
+   */
+  private async start(op: Extract<Op, { kind: 'begin' }>): Promise<void> {
+    this.stabilizer.reset();
+    this.utteranceSamples = 0;
+    const asr = this.asr!;
+    const [workClass, deadline] = this.urgency(op.turn, op.receivedAtMs);
+    const starting = this.schedule(workClass, deadline, () => asr.startUtterance());
+    const next = this.ops[0];
+    if (next?.kind !== 'audio' || next.turn !== op.turn) return starting;
+    this.ops.shift();
+    await Promise.all([starting, this.decode(next)]);
+  }
+
+  /** Work of a turn whose end is decided is part of that end; otherwise it is partial decoding. */
+  private urgency(turn: Turn, receivedAtMs: number): [WorkClass, number] {
+    const endDecidedAtMs = this.endsDecidedAt.get(turn);
+    return endDecidedAtMs === undefined
+      ? ['partial', receivedAtMs + this.options.partialDeadlineMs]
+      : ['final', endDecidedAtMs + this.options.finalDeadlineMs];
+  }
+
   private async finish(op: Extract<Op, { kind: 'end' }>, pass: Promise<AsrHypothesis>): Promise<void> {
+    this.endsDecidedAt.delete(op.turn);
     const hypothesis = await pass;
     if (!this.closed) this.hooks.finished(op.turn, hypothesis);
   }
@@ -149,20 +178,18 @@ export class TurnRecognizer {
       merged += next.samples.length;
     }
     const samples = concatSamples(parts);
-    const end = this.ops.find((op): op is Extract<Op, { kind: 'end' }> => op.kind === 'end' && op.turn === first.turn);
-    const [workClass, deadline]: [WorkClass, number] = end
-      ? ['final', end.decidedAtMs + this.options.finalDeadlineMs]
-      : ['partial', first.receivedAtMs + this.options.partialDeadlineMs];
+    const [workClass, deadline] = this.urgency(first.turn, first.receivedAtMs);
     const asr = this.asr!;
     const pcm = toInt16(samples);
     const decoding = this.schedule(workClass, deadline, () => asr.accept(pcm));
     // The turn's last audio: queue its end-of-utterance pass right behind, in the same lane,
     // so no other channel's partial work slips in between.
-    let ending: Promise<AsrHypothesis> | null = null;
-    if (end && this.ops[0] === end) {
+    const next = this.ops[0];
+    let ending: { op: Extract<Op, { kind: 'end' }>; pass: Promise<AsrHypothesis> } | null = null;
+    if (next?.kind === 'end' && next.turn === first.turn) {
       this.ops.shift();
-      ending = this.schedule('final', deadline, () => asr.endUtterance());
-      ending.catch(() => undefined);
+      ending = { op: next, pass: this.schedule('final', deadline, () => asr.endUtterance()) };
+      ending.pass.catch(() => undefined);
     }
     const hypothesis = await decoding;
     if (this.closed) return;
@@ -170,15 +197,22 @@ export class TurnRecognizer {
     this.waitingSamples -= samples.length;
     this.utteranceSamples += samples.length;
     const stabilized = this.stabilizer.update(hypothesis.words, this.utteranceSamples / SAMPLES_PER_MS);
-    const changed = textOf(stabilized.words) !== textOf(turn.words);
+    const changed = !sameWordsAfter(turn.stableCount, stabilized.words, turn.words);
     turn.words = stabilized.words;
     turn.stableCount = stabilized.stableCount;
     if (changed) this.hooks.updated(turn);
     this.hooks.progressed();
-    if (ending) await this.finish(end!, ending);
+    if (ending) await this.finish(ending.op, ending.pass);
   }
 
   private schedule<T>(workClass: WorkClass, deadline: number, run: () => Promise<T>): Promise<T> {
     return this.scheduler.submit({ workClass, key: this.options.key, deadline, run });
   }
+}
+
+/** Whether two hypotheses of a turn that both keep its first `stable` words have the same words; looks only past those. */
+function sameWordsAfter(stable: number, a: readonly AsrWord[], b: readonly AsrWord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = stable; i < a.length; i++) if (a[i]!.word !== b[i]!.word) return false;
+  return true;
 }

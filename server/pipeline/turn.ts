@@ -1,4 +1,5 @@
 import type { AsrWord } from '../../models/asr/asr-engine.js';
+import type { TurnEndReason } from '../../proto/messages.js';
 
 /** One turn of one channel, shared by the detector (which opens and ends it) and the recognizer. */
 export interface Turn {
@@ -14,12 +15,24 @@ export interface Turn {
   speechEndMs: number | null;
   /** Wall time (`performance.now()`) the audio at `speechEndMs` arrived. */
   speechEndWallMs: number | null;
+  /** Set when the detector ends the turn. */
+  endReason: TurnEndReason | null;
   /** What `turn.end` said, once sent. */
   sentEndText: string | null;
 }
 
 export function newTurn(id: number, utteranceStartMs: number): Turn {
-  return { id, utteranceStartMs, revision: 0, words: [], stableCount: 0, speechEndMs: null, speechEndWallMs: null, sentEndText: null };
+  return {
+    id,
+    utteranceStartMs,
+    revision: 0,
+    words: [],
+    stableCount: 0,
+    speechEndMs: null,
+    speechEndWallMs: null,
+    endReason: null,
+    sentEndText: null,
+  };
 }
 
 export function textOf(words: readonly AsrWord[]): string {

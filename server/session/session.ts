@@ -6,7 +6,7 @@ import { bytesPerSample } from '../../audio/audio-encoding.js';
 import type { AsrEngine, AsrStream } from '../../models/asr/asr-engine.js';
 import type { VadEngine } from '../../models/vad/vad-engine.js';
 import { ParleyError } from '../../proto/errors.js';
-import type { ChannelEvent, ServerEvent, SessionEndReason } from '../../proto/messages.js';
+import type { ChannelEvent, ServerEvent, SessionEndedEvent, SessionEndReason } from '../../proto/messages.js';
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
 import { ChannelPipeline } from '../pipeline/channel-pipeline.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
@@ -41,7 +41,8 @@ export interface SessionSink {
   ended(reason: SessionEndReason): void;
 }
 
-type Phase = 'running' | 'stopping' | 'ended';
+/** `stopping`: after the client's `stop`; `draining`: after `shutdown()`. */
+type Phase = 'running' | 'stopping' | 'draining' | 'ended';
 
 /**
  * One call: decodes the negotiated audio, splits channels, resamples to 16 kHz and feeds
@@ -54,6 +55,9 @@ export class Session {
   private readonly frameBytes: number;
   private phase: Phase = 'running';
   private paused = false;
+  /** Gives up waiting for recognizer streams once the session ends. */
+  private readonly openAbort = new AbortController();
+  private shuttingDown: Promise<void> | null = null;
 
   constructor(
     readonly config: SessionConfig,
@@ -66,12 +70,16 @@ export class Session {
     const opening: Promise<AsrStream>[] = [];
     for (let c = 0; c < config.channels; c++) {
       this.resamplers.push(new StreamingResampler(config.sample_rate, PIPELINE_RATE));
-      opening.push(runtime.asr.openStream());
+      opening.push(runtime.asr.openStream({ signal: this.openAbort.signal }));
     }
     // session.started goes out before any pipeline may emit: each waits for it.
-    const started = Promise.all(opening).then((streams) => {
-      if (this.phase === 'ended') streams.forEach((s) => s.close());
-      else this.sink.event({ type: 'session.started', session_id: this.id, config, limits: options.limits });
+    const started = Promise.allSettled(opening).then((results) => {
+      const streams = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      // Streams that did open are released when another failed or the session ended meanwhile.
+      if (failed || this.phase === 'ended') streams.forEach((s) => s.close());
+      if (failed) throw failed.reason;
+      if (this.phase !== 'ended') this.sink.event({ type: 'session.started', session_id: this.id, config, limits: options.limits });
       return streams;
     });
     started.catch((error) => this.fail(error));
@@ -89,6 +97,8 @@ export class Session {
             finalPassWaitMs: options.finalPassWaitMs,
             partialDeadlineMs: options.partialDeadlineMs,
             maxDecodeMs: options.maxDecodeMs,
+            maxTurnMs: options.limits.max_turn_ms,
+            maxPartialWords: options.limits.max_partial_words,
           },
           runtime.vad.openStream(),
           started.then((streams) => streams[channel]!),
@@ -106,11 +116,18 @@ export class Session {
     return this.phase === 'ended';
   }
 
+  /** Per-channel counts so far (audio, turns, ...), as `session.ended` reports them. */
+  get stats(): SessionEndedEvent['stats'] {
+    return { channels: this.pipelines.map((p) => p.channelStats) };
+  }
+
   /**
    * Takes one message of raw audio. Returns false when the buffered audio is over the
    * limit: the caller should stop reading until `drain`. Bad audio throws a ParleyError.
    */
   pushAudio(bytes: Uint8Array, receivedAtMs = performance.now()): boolean {
+    // The server is draining: the turns have ended, what still arrives is not the client's fault.
+    if (this.phase === 'draining') return true;
     if (this.phase !== 'running') throw new ParleyError('bad_message', 'audio after stop is not accepted');
     if (bytes.length % this.frameBytes !== 0) {
       throw new ParleyError(
@@ -143,10 +160,27 @@ export class Session {
     if (this.phase === 'stopping') this.end('stop');
   }
 
+  /**
+   * Server drain: every channel's open turn ends now (`turn.end` reason `server_shutdown`,
+   * with the best text within `finalPassWaitMs`), then `session.ended` (`server_shutdown`).
+   * Audio not yet processed is dropped. Idempotent; `close()` still ends it at once.
+   */
+  shutdown(): Promise<void> {
+    if (this.phase === 'ended') return Promise.resolve();
+    this.shuttingDown ??= this.endForShutdown();
+    return this.shuttingDown;
+  }
+
   /** Ends the session now, dropping queued audio. `session.ended` is sent unless the client is gone. Idempotent. */
   close(reason: SessionEndReason): void {
     if (this.phase === 'ended') return;
     this.end(reason);
+  }
+
+  private async endForShutdown(): Promise<void> {
+    this.phase = 'draining';
+    await Promise.all(this.pipelines.map((p) => p.shutdown()));
+    if (this.phase === 'draining') this.end('server_shutdown');
   }
 
   private get bufferedMs(): number {
@@ -173,10 +207,9 @@ export class Session {
   }
 
   private end(reason: SessionEndReason): void {
-    if (reason !== 'client_gone') {
-      this.emit({ type: 'session.ended', reason, stats: { channels: this.pipelines.map((p) => p.channelStats) } });
-    }
+    if (reason !== 'client_gone') this.emit({ type: 'session.ended', reason, stats: this.stats });
     this.phase = 'ended';
+    this.openAbort.abort();
     this.pipelines.forEach((p) => p.close());
     this.sink.ended(reason);
   }
