@@ -11,7 +11,7 @@ import {
 } from '@grpc/grpc-js';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import type { ErrorCode } from '../proto/errors.js';
-import { ERROR_CODE_METADATA, responseToEvent, type DecodedVoiceResponse, type VoiceRequest } from '../proto/grpc-messages.js';
+import { ERROR_CODE_METADATA, RETRY_AFTER_METADATA, responseToEvent, type DecodedVoiceResponse, type VoiceRequest } from '../proto/grpc-messages.js';
 import { loadVoiceProto, STREAMING_RECOGNIZE, VOICE_SERVICE } from '../proto/grpc-voice-proto.js';
 import type { ServerEvent, SessionEndedEvent, SessionStartedEvent } from '../proto/messages.js';
 import type { SessionConfigInput } from '../proto/session-config.js';
@@ -35,6 +35,8 @@ export interface GrpcCallEnd {
   details: string;
   /** Parley's stable error code when the call ended with a fatal error. */
   errorCode?: ErrorCode;
+  /** On a refusal worth retrying: wait at least this long before calling again. */
+  retryAfterMs?: number;
 }
 
 type EventMap = { [E in ServerEvent as E['type']]: [E] };
@@ -65,7 +67,9 @@ export class ParleyGrpcClient extends EventEmitter<ParleyGrpcClientEvents> {
     });
     this.closed = new Promise((resolve) => {
       this.call.on('status', (end: StatusObject) => {
-        const result = { code: end.code, details: end.details, errorCode: errorCodeOf(end.metadata) };
+        const retry = end.metadata?.get(RETRY_AFTER_METADATA)[0];
+        const result: GrpcCallEnd = { code: end.code, details: end.details, errorCode: errorCodeOf(end.metadata) };
+        if (retry !== undefined) result.retryAfterMs = Number(retry.toString());
         this.client.close();
         this.emit('close', result);
         resolve(result);

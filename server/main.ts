@@ -1,25 +1,36 @@
 import './threadpool-size.js';
 import { serverOptionsFromEnv } from './config/server-options.js';
+import { createLogger } from './logging/logger.js';
 import { startParleyServer } from './parley-server.js';
 
-const options = serverOptionsFromEnv(process.env);
-const server = await startParleyServer(options);
-console.log(`parley: listening on ${options.host}:${server.port} (gRPC ${server.grpcPort}), loading models`);
-if (options.apiKeys.length === 0) console.log('parley: PARLEY_API_KEYS is not set: authentication is off');
-server.ready.then(
-  () => console.log('parley: models loaded, ready'),
-  (error) => {
-    console.error('parley: could not load the models:', error);
-    process.exit(1);
-  },
+let options;
+try {
+  options = serverOptionsFromEnv(process.env);
+} catch (error) {
+  console.error(`parley: invalid configuration: ${(error as Error).message}`);
+  process.exit(2);
+}
+const log = createLogger(options.logLevel);
+const server = await startParleyServer(options, { log });
+log.info(
+  { event: 'listening', host: options.host, port: server.port, grpc_port: server.grpcPort },
+  `listening on ${options.host}:${server.port} (gRPC ${server.grpcPort}), loading models`,
 );
+server.ready.catch((error: unknown) => {
+  log.fatal({ event: 'load_failed', detail: String(error) }, 'could not load the models');
+  process.exit(1);
+});
 
+// The first signal drains (design.md section 10); a second one ends the process at once.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ event: 'forced_exit', signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     stopping = true;
-    console.log(`parley: ${signal}, shutting down`);
-    server.close().then(() => process.exit(0));
+    log.info({ event: 'shutdown', signal }, 'draining');
+    void server.close().then(() => process.exit(0));
   });
 }

@@ -1,57 +1,121 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { ServerOptions } from './config/server-options.js';
+import { ParleyError } from '../proto/errors.js';
+import { ApiKeyAuth } from './auth/api-key-auth.js';
+import { validateServerOptions, type ServerOptions } from './config/server-options.js';
 import { loadEngines } from './engines.js';
+import { refuseUpgrade, sendRefusal } from './http/http-refusal.js';
+import { parseRequestTarget } from './http/request-target.js';
+import { listen } from './http/listen.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { loggableOptions } from './logging/loggable-options.js';
+import type { HostedEngines } from './session/session-host.js';
 import { SessionHost } from './session/session-host.js';
 import type { SessionRegistry } from './session/session-registry.js';
+import { configFromQuery } from './session/session-config-resolver.js';
 import { startGrpcServer } from './transports/grpc-server.js';
-import { WsConnection } from './transports/ws-transport.js';
+import { serveWebSocket } from './transports/ws-transport.js';
 
 const LISTEN_PATH = '/v1/listen';
+const TOKEN_PARAM = 'token';
+/** Freeing the models after the drain must not hold up an exit either. */
+const ENGINE_CLOSE_DEADLINE_MS = 5000;
 
 export interface ParleyServer {
   readonly port: number;
   /** The gRPC port (design.md section 3's `StreamingRecognize`, health, reflection). */
   readonly grpcPort: number;
   readonly registry: SessionRegistry;
+  readonly host: SessionHost;
   /** Resolves once the models are loaded (`/healthz` answers 200 from then on). */
   readonly ready: Promise<void>;
-  /** Ends every session (`session.ended` with reason `server_shutdown`), frees the models. Idempotent. */
+  /** The loaded engines (null before `ready`): for supervision and tests. */
+  readonly engines: () => HostedEngines | null;
+  /**
+   * Drains (design.md section 10: open turns end with `turn.end`, sessions with
+   * `session.ended` `server_shutdown`, within `drainMs`), then stops listening and frees the
+   * models. Idempotent.
+   */
   close(): Promise<void>;
 }
 
-/** Starts listening at once; models load in the background and gate `/healthz` and `/v1/listen`. */
-export async function startParleyServer(options: ServerOptions): Promise<ParleyServer> {
-  const host = new SessionHost(options);
-  const connections = new Set<WsConnection>();
-  const ready = loadEngines({
-    prewarmDecoders: options.prewarmDecoders,
-    scheduler: host.scheduler,
-    vadDeadlineMs: options.vadDeadlineMs,
-    vadMaxWaitMs: options.vadMaxWaitMs,
-  }).then((engines) => host.attachEngines(engines));
+export interface ParleyServerDeps {
+  /** Where the JSON log lines go; default stdout at `options.logLevel`. */
+  log?: Logger;
+}
+
+/** Starts listening at once; models load in the background and gate `/healthz` and new sessions. */
+export async function startParleyServer(options: ServerOptions, deps: ParleyServerDeps = {}): Promise<ParleyServer> {
+  validateServerOptions(options);
+  const log = deps.log ?? createLogger(options.logLevel);
+  log.info({ event: 'options', options: loggableOptions(options) }, 'starting');
+  if (options.apiKeys.length === 0) log.warn({ event: 'auth_off' }, 'PARLEY_API_KEYS is not set: authentication is off');
+  const host = new SessionHost(options, log);
+  let engines: HostedEngines | null = null;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
-  wss.on('connection', (ws, request: IncomingMessage) => {
-    const connection = new WsConnection(ws, request, host);
-    connections.add(connection);
-    ws.on('close', () => connections.delete(connection));
+  const http = createServer(
+    {
+      headersTimeout: options.httpHeadersTimeoutMs,
+      requestTimeout: options.httpRequestTimeoutMs,
+      maxHeaderSize: options.maxHeaderBytes,
+    },
+    (req, res) => void route(req, res, host).catch((error: unknown) => failRequest(res, log, error)),
+  );
+  http.maxConnections = options.maxHttpConnections;
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client that resets before we answer must not raise an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (error) {
+      log.error({ event: 'upgrade_failed', detail: String(error) }, 'upgrade failed');
+      socket.destroy();
+    }
   });
 
-  const http = createServer((req, res) => void route(req, res, host));
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== LISTEN_PATH) return rejectUpgrade(socket, 404, 'Not Found');
-    if (!host.ready) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  });
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const target = parseRequestTarget(req.url);
+    if (!target) return refuseUpgrade(socket, new ParleyError('bad_request', 'the request target is not a valid path'));
+    if (target.path !== LISTEN_PATH) return refuseUpgrade(socket, new ParleyError('not_found', `no WebSocket at ${target.path}`));
+    try {
+      host.checkAccepting();
+    } catch (error) {
+      return refuseUpgrade(socket, error as ParleyError);
+    }
+    const client = {
+      credential: ApiKeyAuth.bearer(req.headers.authorization) ?? target.params.get(TOKEN_PARAM) ?? undefined,
+      address: req.socket.remoteAddress ?? 'unknown',
+      queryConfig: configFromQuery(target.params, [TOKEN_PARAM]),
+    };
+    wss.handleUpgrade(req, socket, head, (ws) => serveWebSocket(ws, client, host));
+  }
+
   await listen(http, options.port, options.host);
-  const grpcOptions = { port: options.grpcPort, host: options.host, maxMessageBytes: options.maxMessageBytes };
-  const grpc = await startGrpcServer(host, ready, grpcOptions).catch((error: unknown) => {
+  const grpc = await startGrpcServer(host, {
+    port: options.grpcPort,
+    host: options.host,
+    maxMessageBytes: options.maxMessageBytes,
+    maxStreamsPerConnection: options.maxPendingConnections,
+    idleConnectionMs: options.startTimeoutMs,
+  }).catch((error: unknown) => {
     http.close();
     throw error;
+  });
+
+  const ready = loadEngines(options, host.scheduler, {
+    onEngineEvent: (engine, event) => {
+      if (event.kind === 'restarted') host.metrics.engineRestarted(engine);
+      log.warn({ event: `engine_${event.kind}`, engine, detail: event.detail }, `${engine} engine ${event.kind}`);
+      grpc.setServing(host.serving);
+    },
+  }).then((loaded) => {
+    engines = loaded;
+    host.attachEngines(loaded);
+    grpc.setServing(host.serving);
+    log.info({ event: 'ready', asr: loaded.asr.name }, 'models loaded, ready');
   });
 
   let closing: Promise<void> | null = null;
@@ -59,16 +123,22 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
     port: (http.address() as AddressInfo).port,
     grpcPort: grpc.port,
     registry: host.registry,
+    host,
     ready,
+    engines: () => engines,
     close: () => {
       closing ??= (async () => {
-        connections.forEach((c) => c.shutdown());
+        grpc.setServing(false);
+        await host.drain();
         await grpc.close();
         wss.close();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await ready.catch(() => undefined);
-        await host.closeEngines();
+        await withDeadline(host.closeEngines(), ENGINE_CLOSE_DEADLINE_MS, () =>
+          log.error({ event: 'engine_close_timeout' }, 'the engines did not close in time'),
+        );
+        log.info({ event: 'closed' }, 'server closed');
       })();
       return closing;
     },
@@ -76,32 +146,41 @@ export async function startParleyServer(options: ServerOptions): Promise<ParleyS
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, host: SessionHost): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (path === '/healthz') {
-    res.writeHead(host.ready ? 200 : 503, { 'content-type': 'text/plain' });
-    res.end(host.ready ? 'ok\n' : 'loading models\n');
+  const target = parseRequestTarget(req.url);
+  if (!target) return sendRefusal(res, new ParleyError('bad_request', 'the request target is not a valid path'));
+  if (target.path !== '/healthz' && target.path !== '/metrics') {
+    return sendRefusal(res, new ParleyError('not_found', `nothing at ${target.path}`));
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+    res.end('method not allowed\n');
     return;
   }
-  if (path === '/metrics') {
-    const body = await host.metrics.text();
-    res.writeHead(200, { 'content-type': host.metrics.contentType });
-    res.end(body);
+  if (target.path === '/healthz') {
+    const state = host.serving ? 'ok' : !host.ready ? 'loading models' : 'not serving (draining or an engine is restarting)';
+    res.writeHead(host.serving ? 200 : 503, { 'content-type': 'text/plain' });
+    res.end(`${state}\n`);
     return;
   }
-  res.writeHead(404, { 'content-type': 'text/plain' });
-  res.end('not found\n');
+  const body = await host.metrics.text();
+  res.writeHead(200, { 'content-type': host.metrics.contentType });
+  res.end(body);
 }
 
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function failRequest(res: ServerResponse, log: Logger, error: unknown): void {
+  log.error({ event: 'request_failed', detail: String(error) }, 'HTTP request failed');
+  if (res.headersSent) res.destroy();
+  else sendRefusal(res, new ParleyError('internal', 'internal server error'));
 }
 
-function listen(http: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, host, () => {
-      http.off('error', reject);
+async function withDeadline(work: Promise<void>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
       resolve();
-    });
+    }, ms);
   });
+  await Promise.race([work, deadline]);
+  clearTimeout(timer);
 }

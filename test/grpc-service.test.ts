@@ -36,7 +36,7 @@ describe('standard gRPC services beside Voice', () => {
 
 describe('the gRPC endpoint over a server lifetime', () => {
   it('is NOT_SERVING while the models load, SERVING once loaded, and ends calls with UNAVAILABLE on shutdown', async () => {
-    const server = await startParleyServer({ ...DEFAULT_SERVER_OPTIONS, port: 0, grpcPort: 0, host: '127.0.0.1', prewarmDecoders: 1 });
+    const server = await startParleyServer({ ...DEFAULT_SERVER_OPTIONS, port: 0, grpcPort: 0, host: '127.0.0.1', prewarmDecoders: 1, logLevel: 'silent' });
     const address = `127.0.0.1:${server.grpcPort}`;
     try {
       // Loading takes seconds; Watch reports every change from the current status on.

@@ -24,6 +24,8 @@ describe('admission control past saturation', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ admissionMaxUtilization: 0.01, admissionWindowMs: WINDOW_MS });
+    // Loading decoders at start is model work too: let it leave the window.
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 200));
   });
   afterAll(() => server?.close());
 
@@ -36,8 +38,10 @@ describe('admission control past saturation', () => {
     await inFlight;
 
     const b = new RawPeer(server.url);
+    await b.opened;
+    b.send({ type: 'start' });
     expect(await b.closed).toBe(1013);
-    expect(b.errors()).toEqual([expect.objectContaining({ code: 'capacity_exceeded', fatal: true })]);
+    expect(b.errors()).toEqual([expect.objectContaining({ code: 'capacity_exceeded', fatal: true, retry_after_ms: expect.any(Number) })]);
     expect(b.events.some((e) => e.type === 'session.started')).toBe(false);
 
     const resultA = await a;
@@ -46,10 +50,10 @@ describe('admission control past saturation', () => {
     expect(resultA.events.filter((e) => e.type === 'error')).toEqual([]);
     expect(resultA.turns.map((t) => t.text)).toEqual([GO_FORWARD]);
 
-    // Refused for load, not for the session count.
+    // Refused for load (the session count is far from its limit).
+    expect(b.errors()[0]!.message).toMatch(/at capacity/);
     const { metrics } = await fetchMetrics(server.port);
-    expect(metricValue(metrics, 'parley_sessions_refused_total', { reason: 'load' })).toBe(1);
-    expect(metricValue(metrics, 'parley_sessions_refused_total', { reason: 'max_sessions' })).toBeUndefined();
+    expect(metricValue(metrics, 'parley_sessions_refused_total', { code: 'capacity_exceeded' })).toBe(1);
     expect(metricValue(metrics, 'parley_active_sessions')).toBe(0);
 
     // No model work for longer than the window: the next session is admitted.
@@ -99,5 +103,39 @@ describe('VAD batching across sessions', () => {
     // run carries at least two chunks.
     expect(vadRuns).toBeLessThan(chunks);
     expect(vadRuns).toBeLessThanOrEqual(chunks / 2);
+  });
+});
+
+describe('admission by reserved capacity', () => {
+  it('admits a burst only up to the capacity its estimate reserves, and refuses the rest with a retry hint', async () => {
+    // 2 cores x 75 % at a quarter of a core per channel: room for 6 channels.
+    const server = await startTestServer({
+      schedulerConcurrency: 2,
+      admissionMaxUtilization: 0.75,
+      admissionChannelCost: 0.25,
+      maxSessions: 40,
+      maxSessionsPerAddress: 40,
+    });
+    try {
+      const peers = Array.from({ length: 12 }, () => new RawPeer(server.url));
+      await Promise.all(peers.map((p) => p.opened));
+      peers.forEach((p) => p.send({ type: 'start' }));
+      const outcomes = await Promise.all(
+        peers.map((p) => Promise.race([p.next('session.started').then(() => 'admitted'), p.closed.then(() => 'refused')])),
+      );
+      expect(outcomes.filter((o) => o === 'admitted')).toHaveLength(6);
+      for (const peer of peers.filter((_, i) => outcomes[i] === 'refused')) {
+        expect(peer.errors()[0]).toMatchObject({ code: 'capacity_exceeded', retry_after_ms: expect.any(Number) });
+      }
+      const { metrics } = await fetchMetrics(server.port);
+      expect(metricValue(metrics, 'parley_admission_reserved_channels')).toBe(6);
+      for (const peer of peers.filter((_, i) => outcomes[i] === 'admitted')) {
+        peer.send({ type: 'stop' });
+        expect(await peer.closed).toBe(1000);
+      }
+      expect(server.host.admission.reservedChannels).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -143,9 +143,12 @@ describe('limits and auth', () => {
       await first.opened;
       first.send({ type: 'start' });
       await first.next('session.started');
+      // A connection holds no slot until it starts a session: it is refused then.
       const second = new RawPeer(server.url);
+      await second.opened;
+      second.send({ type: 'start' });
       expect(await second.closed).toBe(1013);
-      expect(second.errors()[0]).toMatchObject({ code: 'capacity_exceeded', fatal: true });
+      expect(second.errors()[0]).toMatchObject({ code: 'capacity_exceeded', fatal: true, retry_after_ms: expect.any(Number) });
       first.send({ type: 'stop' });
       expect(await first.closed).toBe(1000);
     } finally {

@@ -23,6 +23,11 @@ export class ApiKeyAuth {
     return this.digests.some((d) => timingSafeEqual(d, candidate));
   }
 
+  /** A short stable name of a key for limits and logs; the key itself is never logged. */
+  static keyId(key: string): string {
+    return `key_${digest(key).toString('hex').slice(0, 12)}`;
+  }
+
   /** The key from an `Authorization: Bearer <key>` header value. */
   static bearer(header: string | undefined): string | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { SessionConfig } from '../../proto/session-config.js';
+import { LOG_LEVELS, type LogLevel } from '../logging/log-level.js';
 
 /** Every limit and default of a Parley server, by name. */
 export interface ServerOptions {
@@ -12,12 +13,40 @@ export interface ServerOptions {
   apiKeys: readonly string[];
   /** Sessions served at once; one more is refused with `capacity_exceeded` (close 1013). */
   maxSessions: number;
+  /** Sessions one API key may hold at once; more are refused with `limit_exceeded`. */
+  maxSessionsPerKey: number;
+  /** Sessions one client address may hold at once; more are refused with `limit_exceeded`. */
+  maxSessionsPerAddress: number;
+  /** Connections (any transport) that have not started a session yet; more are refused. */
+  maxPendingConnections: number;
+  /** A connection that has not started a session this long after it opened is closed (`start_timeout`). */
+  startTimeoutMs: number;
+  /** TCP connections the HTTP server holds at once (HTTP, WebSocket); more are dropped by Node. */
+  maxHttpConnections: number;
+  /** Time a client has to send a request's headers (Node's `headersTimeout`). */
+  httpHeadersTimeoutMs: number;
+  /** Time a client has to send a whole HTTP request (Node's `requestTimeout`). */
+  httpRequestTimeoutMs: number;
+  /** Largest request head (request line and headers), in bytes. */
+  maxHeaderBytes: number;
   /** Largest WebSocket message, in bytes (ws `maxPayload`); larger closes with 1009. */
   maxMessageBytes: number;
   /** Audio received but not yet processed, per channel, above which reading pauses. */
   maxBufferedAudioMs: number;
-  /** A connection silent this long (no audio, no keepalive) is closed. */
+  /** A session silent this long (no audio, no keepalive) is closed. */
   idleTimeoutMs: number;
+  /** A turn that reaches this much audio ends (`turn.end` reason `max_duration`). */
+  maxTurnMs: number;
+  /** Wall time after which a session ends (`session.ended` reason `max_duration`); 0: no limit. */
+  maxSessionMs: number;
+  /** Most words one `transcript.partial` carries (older stable words are left out). */
+  maxPartialWords: number;
+  /** Events written but not yet taken by a client, in bytes, above which partials are dropped. */
+  outboundSoftLimitBytes: number;
+  /** Events written but not yet taken by a client, in bytes, above which the session ends (`slow_consumer`). */
+  outboundHardLimitBytes: number;
+  /** How long a drain (SIGTERM, `close()`) lets open turns and sessions end before cutting them off. */
+  drainMs: number;
   /** How long `turn.end` waits for the end-of-utterance pass before sending the first-pass
    * text; a later, different result then arrives as `transcript.corrected`. */
   finalPassWaitMs: number;
@@ -34,10 +63,15 @@ export interface ServerOptions {
   schedulerConcurrency: number;
   /** Extra slots for VAD and turn-end work only, so they never wait behind partial decoding. */
   schedulerUrgentReserve: number;
-  /** A new session is refused (`capacity_exceeded`) while the scheduler was busier than this
-   * share of its slots over the last `admissionWindowMs`. */
+  /** Share of the scheduler's slots that admitted sessions may take, 0..1: a new session is
+   * refused (`capacity_exceeded`) when its estimated cost would not fit, or while the slots
+   * were busier than this over the last `admissionWindowMs`. */
   admissionMaxUtilization: number;
   admissionWindowMs: number;
+  /** Estimated cost of one channel before it is measured, in cores (0.25: a quarter of a core). */
+  admissionChannelCost: number;
+  /** Retry hint on refusals (`retry_after_ms`, HTTP `Retry-After`). */
+  retryAfterMs: number;
   /** Audio kept from before the detected speech start and fed to the recognizer with the turn. */
   preRollMs: number;
   /** Silence after a turn's speech that the recognizer decodes at once. The rest of the pause
@@ -48,6 +82,14 @@ export interface ServerOptions {
   vadMaxWaitMs: number;
   /** Decoders created at start, so the first sessions do not wait for model loading. */
   prewarmDecoders: number;
+  /** Decoders that may exist at once; a stream waits for a free one beyond that. */
+  maxDecoders: number;
+  /** OS nice value of the recognizer's decode threads (0: as the process), so VAD and the
+   * event loop win the CPU when recognition saturates it. */
+  decodeNice: number;
+  logLevel: LogLevel;
+  /** Transcript text in the logs (off: never logged). */
+  logTranscripts: boolean;
   /** Defaults for per-session config keys a client leaves out. */
   sessionDefaults: SessionConfig;
 }
@@ -68,9 +110,23 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   host: '0.0.0.0',
   apiKeys: [],
   maxSessions: 16,
+  maxSessionsPerKey: 16,
+  maxSessionsPerAddress: 16,
+  maxPendingConnections: 256,
+  startTimeoutMs: 5000,
+  maxHttpConnections: 1024,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  maxHeaderBytes: 16 * 1024,
   maxMessageBytes: 256 * 1024,
   maxBufferedAudioMs: 5000,
   idleTimeoutMs: 30_000,
+  maxTurnMs: 60_000,
+  maxSessionMs: 0,
+  maxPartialWords: 100,
+  outboundSoftLimitBytes: 256 * 1024,
+  outboundHardLimitBytes: 4 * 1024 * 1024,
+  drainMs: 10_000,
   finalPassWaitMs: 1000,
   turnBudgetMs: 100,
   vadDeadlineMs: 25,
@@ -80,49 +136,137 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   schedulerUrgentReserve: 1,
   admissionMaxUtilization: 0.75,
   admissionWindowMs: 3000,
+  admissionChannelCost: 0.25,
+  retryAfterMs: 1000,
   preRollMs: 300,
   recognizerTrailingSilenceMs: 300,
   vadMaxWaitMs: 0,
   prewarmDecoders: 2,
+  maxDecoders: 32,
+  decodeNice: 10,
+  logLevel: 'info',
+  logTranscripts: false,
   sessionDefaults: DEFAULT_SESSION_CONFIG,
 };
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
+type IntKey = {
+  [K in keyof ServerOptions]: ServerOptions[K] extends number ? K : never;
+}[keyof ServerOptions];
+
+interface IntSpec {
+  env: string;
+  min: number;
+  max: number;
+  /** The environment holds a percentage; the option is the fraction. */
+  percent?: boolean;
 }
 
-/** Reads the documented environment variables over the defaults. */
+const MS_DAY = 86_400_000;
+
+/** Each integer option's variable and the range in which it makes sense. */
+const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
+  port: { env: 'PORT', min: 0, max: 65535 },
+  grpcPort: { env: 'GRPC_PORT', min: 0, max: 65535 },
+  maxSessions: { env: 'PARLEY_MAX_SESSIONS', min: 1, max: 100_000 },
+  maxSessionsPerKey: { env: 'PARLEY_MAX_SESSIONS_PER_KEY', min: 1, max: 100_000 },
+  maxSessionsPerAddress: { env: 'PARLEY_MAX_SESSIONS_PER_ADDRESS', min: 1, max: 100_000 },
+  maxPendingConnections: { env: 'PARLEY_MAX_PENDING_CONNECTIONS', min: 1, max: 100_000 },
+  startTimeoutMs: { env: 'PARLEY_START_TIMEOUT_MS', min: 100, max: 600_000 },
+  maxHttpConnections: { env: 'PARLEY_MAX_HTTP_CONNECTIONS', min: 1, max: 1_000_000 },
+  httpHeadersTimeoutMs: { env: 'PARLEY_HTTP_HEADERS_TIMEOUT_MS', min: 100, max: 600_000 },
+  httpRequestTimeoutMs: { env: 'PARLEY_HTTP_REQUEST_TIMEOUT_MS', min: 100, max: 600_000 },
+  maxHeaderBytes: { env: 'PARLEY_MAX_HEADER_BYTES', min: 1024, max: 1024 * 1024 },
+  maxMessageBytes: { env: 'PARLEY_MAX_MESSAGE_BYTES', min: 1024, max: 64 * 1024 * 1024 },
+  maxBufferedAudioMs: { env: 'PARLEY_MAX_BUFFERED_AUDIO_MS', min: 100, max: 600_000 },
+  idleTimeoutMs: { env: 'PARLEY_IDLE_TIMEOUT_MS', min: 100, max: MS_DAY },
+  maxTurnMs: { env: 'PARLEY_MAX_TURN_MS', min: 1000, max: 3_600_000 },
+  maxSessionMs: { env: 'PARLEY_MAX_SESSION_MS', min: 0, max: 7 * MS_DAY },
+  maxPartialWords: { env: 'PARLEY_MAX_PARTIAL_WORDS', min: 1, max: 100_000 },
+  outboundSoftLimitBytes: { env: 'PARLEY_OUTBOUND_SOFT_LIMIT_BYTES', min: 1024, max: 1024 ** 3 },
+  outboundHardLimitBytes: { env: 'PARLEY_OUTBOUND_HARD_LIMIT_BYTES', min: 1024, max: 1024 ** 3 },
+  drainMs: { env: 'PARLEY_DRAIN_MS', min: 0, max: 600_000 },
+  finalPassWaitMs: { env: 'PARLEY_FINAL_PASS_WAIT_MS', min: 0, max: 60_000 },
+  turnBudgetMs: { env: 'PARLEY_TURN_BUDGET_MS', min: 1, max: 60_000 },
+  vadDeadlineMs: { env: 'PARLEY_VAD_DEADLINE_MS', min: 1, max: 60_000 },
+  partialDeadlineMs: { env: 'PARLEY_PARTIAL_DEADLINE_MS', min: 1, max: 600_000 },
+  maxDecodeMs: { env: 'PARLEY_MAX_DECODE_MS', min: 32, max: 600_000 },
+  schedulerConcurrency: { env: 'PARLEY_SCHEDULER_CONCURRENCY', min: 1, max: 1024 },
+  schedulerUrgentReserve: { env: 'PARLEY_SCHEDULER_URGENT_RESERVE', min: 0, max: 1024 },
+  admissionMaxUtilization: { env: 'PARLEY_ADMISSION_MAX_UTILIZATION_PCT', min: 1, max: 100, percent: true },
+  admissionWindowMs: { env: 'PARLEY_ADMISSION_WINDOW_MS', min: 100, max: 600_000 },
+  admissionChannelCost: { env: 'PARLEY_ADMISSION_CHANNEL_COST_PCT', min: 1, max: 1000, percent: true },
+  retryAfterMs: { env: 'PARLEY_RETRY_AFTER_MS', min: 0, max: 3_600_000 },
+  preRollMs: { env: 'PARLEY_PRE_ROLL_MS', min: 0, max: 10_000 },
+  recognizerTrailingSilenceMs: { env: 'PARLEY_RECOGNIZER_TRAILING_SILENCE_MS', min: 0, max: 60_000 },
+  vadMaxWaitMs: { env: 'PARLEY_VAD_MAX_WAIT_MS', min: 0, max: 1000 },
+  prewarmDecoders: { env: 'PARLEY_PREWARM_DECODERS', min: 0, max: 1000 },
+  maxDecoders: { env: 'PARLEY_MAX_DECODERS', min: 1, max: 10_000 },
+  decodeNice: { env: 'PARLEY_DECODE_NICE', min: 0, max: 19 },
+};
+
+/** Options that follow `maxSessions` unless their own variable is set. */
+const FOLLOW_MAX_SESSIONS: readonly IntKey[] = ['maxSessionsPerKey', 'maxSessionsPerAddress'];
+
+function intFromEnv(env: NodeJS.ProcessEnv, spec: IntSpec, fallback: number): number {
+  const raw = env[spec.env];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(value)) {
+    throw new Error(`${spec.env} must be an integer, got "${raw}"`);
+  }
+  return spec.percent ? value / 100 : value;
+}
+
+function boolFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Reads the documented environment variables over the defaults, then validates them. */
 export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   const d = DEFAULT_SERVER_OPTIONS;
-  return {
+  const options: ServerOptions = {
     ...d,
-    port: intFromEnv(env, 'PORT', d.port),
-    grpcPort: intFromEnv(env, 'GRPC_PORT', d.grpcPort),
     host: env.HOST || d.host,
     apiKeys: (env.PARLEY_API_KEYS ?? '')
       .split(',')
       .map((k) => k.trim())
       .filter((k) => k.length > 0),
-    maxSessions: intFromEnv(env, 'PARLEY_MAX_SESSIONS', d.maxSessions),
-    maxMessageBytes: intFromEnv(env, 'PARLEY_MAX_MESSAGE_BYTES', d.maxMessageBytes),
-    maxBufferedAudioMs: intFromEnv(env, 'PARLEY_MAX_BUFFERED_AUDIO_MS', d.maxBufferedAudioMs),
-    idleTimeoutMs: intFromEnv(env, 'PARLEY_IDLE_TIMEOUT_MS', d.idleTimeoutMs),
-    finalPassWaitMs: intFromEnv(env, 'PARLEY_FINAL_PASS_WAIT_MS', d.finalPassWaitMs),
-    turnBudgetMs: intFromEnv(env, 'PARLEY_TURN_BUDGET_MS', d.turnBudgetMs),
-    vadDeadlineMs: intFromEnv(env, 'PARLEY_VAD_DEADLINE_MS', d.vadDeadlineMs),
-    partialDeadlineMs: intFromEnv(env, 'PARLEY_PARTIAL_DEADLINE_MS', d.partialDeadlineMs),
-    maxDecodeMs: intFromEnv(env, 'PARLEY_MAX_DECODE_MS', d.maxDecodeMs),
-    schedulerConcurrency: intFromEnv(env, 'PARLEY_SCHEDULER_CONCURRENCY', d.schedulerConcurrency),
-    schedulerUrgentReserve: intFromEnv(env, 'PARLEY_SCHEDULER_URGENT_RESERVE', d.schedulerUrgentReserve),
-    admissionMaxUtilization: intFromEnv(env, 'PARLEY_ADMISSION_MAX_UTILIZATION_PCT', d.admissionMaxUtilization * 100) / 100,
-    admissionWindowMs: intFromEnv(env, 'PARLEY_ADMISSION_WINDOW_MS', d.admissionWindowMs),
-    preRollMs: intFromEnv(env, 'PARLEY_PRE_ROLL_MS', d.preRollMs),
-    recognizerTrailingSilenceMs: intFromEnv(env, 'PARLEY_RECOGNIZER_TRAILING_SILENCE_MS', d.recognizerTrailingSilenceMs),
-    vadMaxWaitMs: intFromEnv(env, 'PARLEY_VAD_MAX_WAIT_MS', d.vadMaxWaitMs),
-    prewarmDecoders: intFromEnv(env, 'PARLEY_PREWARM_DECODERS', d.prewarmDecoders),
+    logLevel: (env.PARLEY_LOG_LEVEL || d.logLevel) as LogLevel,
+    logTranscripts: boolFromEnv(env, 'PARLEY_LOG_TRANSCRIPTS', d.logTranscripts),
   };
+  for (const [key, spec] of Object.entries(INT_OPTIONS) as Array<[IntKey, IntSpec]>) {
+    options[key] = intFromEnv(env, spec, d[key]);
+  }
+  for (const key of FOLLOW_MAX_SESSIONS) {
+    if (!env[INT_OPTIONS[key].env]) options[key] = options.maxSessions;
+  }
+  return validateServerOptions(options);
+}
+
+/**
+ * Refuses options that make no sense (0 message bytes, 0 concurrency, a soft limit above
+ * its hard limit), naming the environment variable: the server must not start with them.
+ */
+export function validateServerOptions(options: ServerOptions): ServerOptions {
+  for (const [key, spec] of Object.entries(INT_OPTIONS) as Array<[IntKey, IntSpec]>) {
+    const value = spec.percent ? Math.round(options[key] * 100) : options[key];
+    if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+      throw new Error(`${spec.env} must be an integer from ${spec.min} to ${spec.max}${spec.percent ? ' (percent)' : ''}, got ${value}`);
+    }
+  }
+  const relations: Array<[boolean, string]> = [
+    [options.outboundSoftLimitBytes < options.outboundHardLimitBytes, 'PARLEY_OUTBOUND_SOFT_LIMIT_BYTES must be below PARLEY_OUTBOUND_HARD_LIMIT_BYTES'],
+    [options.prewarmDecoders <= options.maxDecoders, 'PARLEY_PREWARM_DECODERS must not exceed PARLEY_MAX_DECODERS'],
+    [options.maxSessionMs === 0 || options.maxSessionMs >= 1000, 'PARLEY_MAX_SESSION_MS must be 0 (no limit) or at least 1000'],
+    [LOG_LEVELS.includes(options.logLevel), `PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${options.logLevel}"`],
+    [options.host.length > 0, 'HOST must not be empty'],
+  ];
+  for (const [holds, message] of relations) {
+    if (!holds) throw new Error(message);
+  }
+  return options;
 }

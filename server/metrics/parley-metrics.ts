@@ -5,6 +5,13 @@ import type { WorkClass } from '../scheduler/work-class.js';
 const LATENCY_BUCKETS = [0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 5];
 const WORK_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+export interface MetricsSources {
+  activeSessions(): number;
+  pendingConnections(): number;
+  queuedWork(): number;
+  admission(): { capacityCores: number; channelCostCores: number; reservedCores: number; reservedChannels: number };
+}
+
 /** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
 export class ParleyMetrics implements SchedulerObserver {
   readonly registry = new Registry();
@@ -13,15 +20,31 @@ export class ParleyMetrics implements SchedulerObserver {
   private readonly queueWait: Histogram<'class'>;
   private readonly serviceTime: Histogram<'class'>;
   private readonly deadlineMisses: Counter<'class'>;
-  private readonly refused: Counter<'reason'>;
+  private readonly refused: Counter<'code'>;
+  private readonly droppedPartials: Counter;
+  private readonly engineRestarts: Counter<'engine'>;
 
-  constructor(activeSessions: () => number, queuedWork: () => number) {
+  constructor(sources: MetricsSources) {
     const registers = [this.registry];
     new Gauge({ name: 'parley_active_sessions', help: 'Sessions being served', registers, collect() {
-      this.set(activeSessions());
+      this.set(sources.activeSessions());
     } });
+    new Gauge({ name: 'parley_pending_connections', help: 'Connections that have not started a session yet', registers, collect() {
+      this.set(sources.pendingConnections());
+    } });
+    const admissionGauges: Array<[string, string, 'capacityCores' | 'channelCostCores' | 'reservedCores' | 'reservedChannels']> = [
+      ['parley_admission_capacity_cores', 'Model compute that admitted sessions may reserve, in cores', 'capacityCores'],
+      ['parley_admission_channel_cost_cores', 'Estimated cost of one channel, in cores (measured, smoothed)', 'channelCostCores'],
+      ['parley_admission_reserved_cores', 'Cores reserved by the admitted sessions', 'reservedCores'],
+      ['parley_admission_reserved_channels', 'Channels of the admitted sessions', 'reservedChannels'],
+    ];
+    for (const [name, help, field] of admissionGauges) {
+      new Gauge({ name, help, registers, collect() {
+        this.set(sources.admission()[field]);
+      } });
+    }
     new Gauge({ name: 'parley_scheduler_queued_work', help: 'Model work items waiting for a slot', registers, collect() {
-      this.set(queuedWork());
+      this.set(sources.queuedWork());
     } });
     this.turnLatency = new Histogram({
       name: 'parley_turn_latency_seconds',
@@ -34,7 +57,9 @@ export class ParleyMetrics implements SchedulerObserver {
     this.queueWait = new Histogram({ name: 'parley_scheduler_queue_wait_seconds', help: 'Time model work waited for a slot', labelNames: ['class'], buckets: WORK_BUCKETS, registers });
     this.serviceTime = new Histogram({ name: 'parley_scheduler_service_seconds', help: 'Time model work ran', labelNames: ['class'], buckets: WORK_BUCKETS, registers });
     this.deadlineMisses = new Counter({ name: 'parley_scheduler_deadline_misses_total', help: 'Model work finished after its deadline', labelNames: ['class'], registers });
-    this.refused = new Counter({ name: 'parley_sessions_refused_total', help: 'Sessions refused at admission', labelNames: ['reason'], registers });
+    this.refused = new Counter({ name: 'parley_sessions_refused_total', help: 'Connections refused before a session started, by error code', labelNames: ['code'], registers });
+    this.droppedPartials = new Counter({ name: 'parley_partials_dropped_total', help: 'transcript.partial events not sent because the client was not reading', registers });
+    this.engineRestarts = new Counter({ name: 'parley_engine_restarts_total', help: 'Engine workers restarted after a failure', labelNames: ['engine'], registers });
   }
 
   started(workClass: WorkClass, queueWaitMs: number): void {
@@ -51,8 +76,16 @@ export class ParleyMetrics implements SchedulerObserver {
     if (overBudget) this.budgetMisses.inc();
   }
 
-  sessionRefused(reason: string): void {
-    this.refused.inc({ reason });
+  sessionRefused(code: string): void {
+    this.refused.inc({ code });
+  }
+
+  partialDropped(): void {
+    this.droppedPartials.inc();
+  }
+
+  engineRestarted(engine: string): void {
+    this.engineRestarts.inc({ engine });
   }
 
   /** The Prometheus text exposition. */

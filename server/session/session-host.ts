@@ -1,16 +1,25 @@
 import { ParleyError } from '../../proto/errors.js';
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
 import { ApiKeyAuth } from '../auth/api-key-auth.js';
+import { CapacityAdmission } from '../admission/capacity-admission.js';
 import type { ServerOptions } from '../config/server-options.js';
-import { closeEngines } from '../engines.js';
+import type { Logger } from '../logging/logger.js';
 import { ParleyMetrics } from '../metrics/parley-metrics.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
-import { SessionRegistry } from './session-registry.js';
+import type { SessionConnection } from './session-connection.js';
+import { SessionRegistry, type SessionOwner } from './session-registry.js';
 import { Session, type SessionEngines, type SessionSink } from './session.js';
 
+/** What the host needs of the loaded engines beyond what sessions use. */
+export interface HostedEngines extends SessionEngines {
+  /** False while an engine cannot serve (a crashed worker being restarted). */
+  readonly healthy: boolean;
+  close(): Promise<void>;
+}
+
 /**
- * What every transport needs to serve sessions: auth, admission, defaults, the shared
- * engines and the scheduler. Transports convert bytes; the host owns everything else.
+ * What every connection needs to serve sessions: auth, limits, admission, defaults, the
+ * shared engines and the scheduler, and the set of open connections for drain.
  */
 export class SessionHost {
   readonly auth: ApiKeyAuth;
@@ -18,25 +27,51 @@ export class SessionHost {
   readonly limits: SessionLimits;
   readonly scheduler: WorkScheduler;
   readonly metrics: ParleyMetrics;
-  private engines: SessionEngines | null = null;
+  readonly admission: CapacityAdmission;
+  private engines: HostedEngines | null = null;
+  private readonly connections = new Set<SessionConnection>();
+  private draining = false;
 
-  constructor(readonly options: ServerOptions) {
+  constructor(
+    readonly options: ServerOptions,
+    readonly log: Logger,
+  ) {
     this.auth = new ApiKeyAuth(options.apiKeys);
-    this.registry = new SessionRegistry(options.maxSessions);
+    this.registry = new SessionRegistry(options);
     this.limits = {
       max_message_bytes: options.maxMessageBytes,
       max_buffered_audio_ms: options.maxBufferedAudioMs,
       idle_timeout_ms: options.idleTimeoutMs,
+      max_turn_ms: options.maxTurnMs,
+      max_session_ms: options.maxSessionMs,
+      max_partial_words: options.maxPartialWords,
     };
-    this.metrics = new ParleyMetrics(
-      () => this.registry.activeSessions,
-      () => this.scheduler.queued,
-    );
+    this.admission = new CapacityAdmission({
+      concurrency: options.schedulerConcurrency,
+      maxUtilization: options.admissionMaxUtilization,
+      channelCostCores: options.admissionChannelCost,
+      retryAfterMs: options.retryAfterMs,
+      utilization: () => this.scheduler.utilization,
+    });
+    this.metrics = new ParleyMetrics({
+      activeSessions: () => this.registry.activeSessions,
+      pendingConnections: () => this.registry.pendingConnections,
+      queuedWork: () => this.scheduler.queued,
+      admission: () => this.admission,
+    });
+    const metrics = this.metrics;
+    const admission = this.admission;
     this.scheduler = new WorkScheduler({
       concurrency: options.schedulerConcurrency,
       urgentReserve: options.schedulerUrgentReserve,
       utilizationWindowMs: options.admissionWindowMs,
-      observer: this.metrics,
+      observer: {
+        started: (workClass, queueWaitMs) => metrics.started(workClass, queueWaitMs),
+        finished: (workClass, serviceMs, missed) => {
+          metrics.finished(workClass, serviceMs, missed);
+          admission.recordWork(serviceMs);
+        },
+      },
     });
   }
 
@@ -49,45 +84,53 @@ export class SessionHost {
     return this.engines !== null;
   }
 
-  attachEngines(engines: SessionEngines): void {
+  /** Readiness: models loaded, every engine serving, not draining. */
+  get serving(): boolean {
+    return this.engines !== null && this.engines.healthy && !this.draining;
+  }
+
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  attachEngines(engines: HostedEngines): void {
     this.engines = engines;
   }
 
-  /**
-   * Lets a client in: checks its API key (`unauthorized`), then admits it (`admit`).
-   * Every transport calls this before anything of the client reaches a pipeline.
-   */
-  admitClient(apiKey: string | undefined): () => void {
-    if (!this.auth.allows(apiKey)) throw new ParleyError('unauthorized', 'a valid API key is required', true);
-    return this.admit();
+  /** Throws `unavailable` while the models load or the server drains. */
+  checkAccepting(): void {
+    if (this.draining) throw new ParleyError('unavailable', 'the server is shutting down; connect to another instance', true, this.options.retryAfterMs);
+    if (!this.engines) throw new ParleyError('unavailable', 'the server is still loading its models; try again shortly', true, this.options.retryAfterMs);
+  }
+
+  /** The identity a credential stands for (absent when auth is off), or `unauthorized`. */
+  authenticate(credential: string | undefined): string | undefined {
+    if (!this.auth.allows(credential)) throw new ParleyError('unauthorized', 'a valid API key is required', true);
+    return this.auth.enabled ? ApiKeyAuth.keyId(credential!) : undefined;
   }
 
   /**
-   * Takes a session slot, or throws `capacity_exceeded` when the server is at
-   * `maxSessions` or its scheduler is too busy to take one more without the admitted
-   * sessions missing their budget. Call the returned function once to give the slot back.
+   * Takes a session slot for `owner` (total, per key, per address) and reserves the
+   * estimated cost of its channels, or throws `capacity_exceeded` / `limit_exceeded` with a
+   * retry hint. Call the returned function once to give both back.
    */
-  private admit(): () => void {
-    const utilization = this.scheduler.utilization;
-    if (utilization > this.options.admissionMaxUtilization) {
-      this.metrics.sessionRefused('load');
-      throw new ParleyError(
-        'capacity_exceeded',
-        `the server is at capacity (model work ${Math.round(utilization * 100)}% busy); try again later`,
-        true,
-      );
-    }
+  admitSession(owner: SessionOwner, channels: number): () => void {
+    const releaseSlot = this.registry.takeSession(owner);
     try {
-      return this.registry.admit();
+      const ticket = this.admission.reserve(channels);
+      return () => {
+        ticket.release();
+        releaseSlot();
+      };
     } catch (error) {
-      this.metrics.sessionRefused('max_sessions');
+      releaseSlot();
       throw error;
     }
   }
 
   /** Opens an admitted session on the shared engines. */
   openSession(config: SessionConfig, sink: SessionSink): Session {
-    if (!this.engines) throw new Error('openSession before the models are loaded');
+    if (!this.engines) throw new ParleyError('unavailable', 'the server is still loading its models', true);
     const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, turnBudgetMs } = this.options;
     const observed: SessionSink = {
       ...sink,
@@ -100,9 +143,34 @@ export class SessionHost {
     return new Session(
       config,
       { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs },
-      { ...this.engines, scheduler: this.scheduler },
+      { vad: this.engines.vad, asr: this.engines.asr, scheduler: this.scheduler },
       observed,
     );
+  }
+
+  connectionOpened(connection: SessionConnection): void {
+    this.connections.add(connection);
+  }
+
+  connectionClosed(connection: SessionConnection): void {
+    this.connections.delete(connection);
+  }
+
+  /**
+   * Graceful drain (design.md section 10): readiness goes false and new connections are
+   * refused; open turns end with `turn.end` and sessions with `session.ended`
+   * (`server_shutdown`); whatever is still open after `drainMs` is cut off. Idempotent.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    const open = [...this.connections];
+    if (open.length === 0) return;
+    this.log.info({ event: 'drain', connections: open.length, drain_ms: this.options.drainMs }, 'draining');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainMs)));
+    await Promise.race([Promise.all(open.map((c) => c.shutdown())), deadline]);
+    clearTimeout(timer);
+    for (const connection of [...this.connections]) connection.forceClose();
   }
 
   /** Rejects waiting model work, frees the engines' models and native handles. Idempotent. */
@@ -110,6 +178,6 @@ export class SessionHost {
     this.scheduler.close();
     const engines = this.engines;
     this.engines = null;
-    if (engines) await closeEngines(engines);
+    if (engines) await engines.close();
   }
 }

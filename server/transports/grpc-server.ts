@@ -10,7 +10,7 @@ import {
   voiceProtoPath,
 } from '../../proto/grpc-voice-proto.js';
 import type { SessionHost } from '../session/session-host.js';
-import { GrpcCall, type VoiceCall } from './grpc-transport.js';
+import { serveGrpcCall, type VoiceCall } from './grpc-transport.js';
 
 /** How long shutdown waits for calls to send their last events before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -21,47 +21,49 @@ export interface GrpcServerOptions {
   host: string;
   /** Largest request accepted (`grpc.max_receive_message_length`). */
   maxMessageBytes: number;
+  /** Calls one HTTP/2 connection may carry at once (`grpc.max_concurrent_streams`). */
+  maxStreamsPerConnection: number;
+  /** An HTTP/2 connection without calls for this long is closed (`grpc.max_connection_idle_ms`). */
+  idleConnectionMs: number;
 }
 
 export interface ParleyGrpcServer {
   readonly port: number;
-  /** Ends every call's session (`server_shutdown`), then stops the server. Idempotent. */
+  /** What the health service answers: SERVING while the host serves (models loaded, engines up, not draining). */
+  setServing(serving: boolean): void;
+  /** Stops the server; call after the host has drained its calls. Idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * Parley's gRPC endpoint: the Voice service on the shared SessionHost, the standard health
- * service (SERVING once `ready` resolves) and server reflection.
+ * service (NOT_SERVING until the owner says otherwise) and server reflection.
  */
-export async function startGrpcServer(host: SessionHost, ready: Promise<void>, options: GrpcServerOptions): Promise<ParleyGrpcServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': options.maxMessageBytes });
-  const calls = new Set<GrpcCall>();
+export async function startGrpcServer(host: SessionHost, options: GrpcServerOptions): Promise<ParleyGrpcServer> {
+  const server = new Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    'grpc.max_concurrent_streams': options.maxStreamsPerConnection,
+    'grpc.max_connection_idle_ms': options.idleConnectionMs,
+  });
   const voice = loadVoiceProto()[VOICE_SERVICE] as ServiceDefinition;
   server.addService(voice, {
-    [STREAMING_RECOGNIZE]: (call: VoiceCall) => {
-      const grpcCall = new GrpcCall(call, host, (done) => calls.delete(done));
-      if (!grpcCall.done) calls.add(grpcCall);
-    },
+    [STREAMING_RECOGNIZE]: (call: VoiceCall) => serveGrpcCall(call, host),
   });
 
   // '' is the whole server, as health-checking clients ask by default.
   const health = new HealthImplementation({ '': 'NOT_SERVING', [VOICE_SERVICE]: 'NOT_SERVING' });
   const setHealth = (status: 'SERVING' | 'NOT_SERVING') => ['', VOICE_SERVICE].forEach((name) => health.setStatus(name, status));
   let closing: Promise<void> | null = null;
-  ready.then(
-    () => closing ?? setHealth('SERVING'),
-    () => undefined,
-  );
   health.addToServer(server);
   new ReflectionService(loadSync([voiceProtoPath(), healthProtoPath], PROTO_LOADER_OPTIONS)).addToServer(server);
 
   const port = await bind(server, options.host, options.port);
   return {
     port,
+    setServing: (serving) => setHealth(serving && !closing ? 'SERVING' : 'NOT_SERVING'),
     close: () => {
       closing ??= (async () => {
         setHealth('NOT_SERVING');
-        [...calls].forEach((call) => call.shutdown());
         await shutdown(server);
       })();
       return closing;

@@ -15,6 +15,7 @@ export function closeCodeForError(code: ErrorCode): number {
     case 'too_large':
       return WS_CLOSE.tooBig;
     case 'capacity_exceeded':
+    case 'unavailable':
       return WS_CLOSE.tryAgainLater;
     case 'engine_failure':
     case 'internal':

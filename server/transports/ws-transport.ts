@@ -1,151 +1,80 @@
-import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { ParleyError } from '../../proto/errors.js';
-import type { ClientMessage, ServerEvent, SessionEndReason } from '../../proto/messages.js';
-import { ApiKeyAuth } from '../auth/api-key-auth.js';
-import { parseClientMessage } from '../protocol/client-message-parser.js';
+import type { ServerEvent } from '../../proto/messages.js';
+import type { ConnectionEnding, ConnectionTransport } from '../session/connection-transport.js';
+import { SessionConnection } from '../session/session-connection.js';
 import type { SessionHost } from '../session/session-host.js';
-import type { Session, SessionSink } from '../session/session.js';
-import { applyConfigLayer, configFromQuery, validateSessionConfig } from '../session/session-config-resolver.js';
 import { closeCodeForError, WS_CLOSE } from './ws-close-codes.js';
 
-const TOKEN_PARAM = 'token';
+/** A client that does not answer our close frame is cut off after this long. */
+const CLOSE_HANDSHAKE_MS = 2000;
+
+export interface WsClient {
+  credential: string | undefined;
+  address: string;
+  queryConfig: Record<string, unknown>;
+}
 
 /**
- * One WebSocket connection of `/v1/listen`: bytes to session input, events to text frames.
- * The session starts on the first message, so a `start` message can still set its config.
+ * One WebSocket of `/v1/listen`: binary frames are audio, text frames JSON messages, events
+ * go out as text frames. The SessionConnection does everything else.
  */
-export class WsConnection {
-  private session: Session | null = null;
-  private releaseSlot: (() => void) | null = null;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private fatalCode: number | null = null;
+export function serveWebSocket(ws: WebSocket, client: WsClient, host: SessionHost): SessionConnection {
+  const transport: ConnectionTransport = {
+    kind: 'websocket',
+    announcesRefusals: true,
+    send: (event: ServerEvent) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));
+    },
+    get bufferedBytes() {
+      return ws.bufferedAmount;
+    },
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    close: (ending) => closeSocket(ws, ending),
+  };
+  const connection = new SessionConnection(host, transport, { ...client, startsOn: 'any_message' });
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) connection.onAudio(toBytes(data));
+    else connection.onText(toBytes(data).toString());
+  });
+  ws.on('close', () => connection.onGone());
+  // ws reports protocol violations (bad frames, a message over maxPayload) here, after it has
+  // started its own close (1002, 1007, 1009): no event can reach the client any more, but
+  // the session ends with the cause in the log.
+  ws.on('error', (error: Error & { code?: string }) => connection.onClientError(protocolError(error)));
+  return connection;
+}
 
-  constructor(
-    private readonly ws: WebSocket,
-    request: IncomingMessage,
-    private readonly host: SessionHost,
-  ) {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const key = ApiKeyAuth.bearer(request.headers.authorization) ?? url.searchParams.get(TOKEN_PARAM) ?? undefined;
-    ws.on('close', () => this.onClose());
-    ws.on('error', () => this.onClose());
-    try {
-      this.releaseSlot = host.admitClient(key);
-    } catch (error) {
-      this.refuse(error as ParleyError);
-      return;
-    }
-    const queryLayer = configFromQuery(url.searchParams, [TOKEN_PARAM]);
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary, queryLayer));
-    this.armIdleTimer();
+function closeSocket(ws: WebSocket, ending: ConnectionEnding): void {
+  if (ending.kind === 'gone' || ws.readyState === WebSocket.CLOSED) {
+    ws.terminate();
+    return;
   }
+  ws.close(closeCodeFor(ending));
+  // A client that never reads would hold the socket until ws's own 30 s close timeout.
+  const cutoff = setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_MS);
+  ws.once('close', () => clearTimeout(cutoff));
+}
 
-  /** Ends the session for a server shutdown. */
-  shutdown(): void {
-    if (this.session) this.session.close('server_shutdown');
-    else this.ws.close(WS_CLOSE.goingAway);
-  }
-
-  private onMessage(data: RawData, isBinary: boolean, queryLayer: Record<string, unknown>): void {
-    this.armIdleTimer();
-    const bytes = toBytes(data);
-    let message: ClientMessage | null = null;
-    try {
-      if (!isBinary) message = parseClientMessage(new TextDecoder().decode(bytes));
-      if (!this.session) {
-        const startLayer = message?.type === 'start' ? withoutType(message) : {};
-        const config = validateSessionConfig(
-          applyConfigLayer(applyConfigLayer(this.host.sessionDefaults, queryLayer), startLayer),
-        );
-        this.session = this.host.openSession(config, this.sink());
-        if (message?.type === 'start') return;
-      }
-      if (message) this.onControl(this.session, message);
-      else if (!this.session.pushAudio(bytes)) this.ws.pause();
-    } catch (error) {
-      this.report(error);
-    }
-  }
-
-  private onControl(session: Session, message: ClientMessage): void {
-    switch (message.type) {
-      case 'start':
-        throw new ParleyError('bad_message', '"start" is only accepted as the first message');
-      case 'finalize':
-        session.finalize();
-        return;
-      case 'stop':
-        void session.stop();
-        return;
-      case 'keepalive':
-        return;
-    }
-  }
-
-  private sink(): SessionSink {
-    return {
-      event: (event) => this.send(event),
-      drain: () => this.ws.resume(),
-      ended: (reason) => this.onSessionEnded(reason),
-    };
-  }
-
-  private onSessionEnded(reason: SessionEndReason): void {
-    this.release();
-    if (reason === 'client_gone') return;
-    const code =
-      reason === 'error' ? (this.fatalCode ?? WS_CLOSE.internal) : reason === 'server_shutdown' ? WS_CLOSE.goingAway : WS_CLOSE.normal;
-    this.ws.close(code);
-  }
-
-  private send(event: ServerEvent): void {
-    if (event.type === 'error' && event.fatal) this.fatalCode = closeCodeForError(event.code);
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(event));
-  }
-
-  /** A ParleyError reaches the client; a fatal one ends the connection. */
-  private report(error: unknown): void {
-    const parley = error instanceof ParleyError ? error : new ParleyError('internal', String(error), true);
-    this.send({ type: 'error', code: parley.code, message: parley.message, fatal: parley.fatal });
-    if (!parley.fatal) return;
-    if (this.session) this.session.close('error');
-    else this.ws.close(closeCodeForError(parley.code));
-  }
-
-  private refuse(error: ParleyError): void {
-    this.send({ type: 'error', code: error.code, message: error.message, fatal: true });
-    this.ws.close(closeCodeForError(error.code));
-  }
-
-  private armIdleTimer(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      if (this.session) this.session.close('idle_timeout');
-      else this.ws.close(WS_CLOSE.normal);
-    }, this.host.options.idleTimeoutMs);
-  }
-
-  private onClose(): void {
-    clearTimeout(this.idleTimer);
-    this.session?.close('client_gone');
-    this.release();
-  }
-
-  private release(): void {
-    clearTimeout(this.idleTimer);
-    this.releaseSlot?.();
-    this.releaseSlot = null;
+function closeCodeFor(ending: Exclude<ConnectionEnding, { kind: 'gone' }>): number {
+  switch (ending.kind) {
+    case 'normal':
+      return WS_CLOSE.normal;
+    case 'shutdown':
+      return WS_CLOSE.goingAway;
+    case 'failed':
+      return closeCodeForError(ending.error.code);
   }
 }
 
-function withoutType(message: ClientMessage): Record<string, unknown> {
-  const { type: _type, ...rest } = message as unknown as Record<string, unknown>;
-  return rest;
+function protocolError(error: Error & { code?: string }): ParleyError {
+  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return new ParleyError('too_large', 'a message was larger than limits.max_message_bytes', true);
+  return new ParleyError('bad_message', `WebSocket protocol error (${error.code ?? 'unknown'})`, true);
 }
 
-function toBytes(data: RawData): Uint8Array {
+function toBytes(data: RawData): Buffer {
   if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
   return data;
 }

@@ -1,9 +1,24 @@
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/config/server-options.js';
-import { startParleyServer, type ParleyServer } from '../../server/parley-server.js';
+import { startParleyServer, type ParleyServer, type ParleyServerDeps } from '../../server/parley-server.js';
 
-/** A real Parley server on free loopback ports, models loaded; load-based admission off unless a test turns it on. */
-export async function startTestServer(overrides: Partial<ServerOptions> = {}): Promise<ParleyServer & { url: string }> {
-  const server = await startParleyServer({ ...DEFAULT_SERVER_OPTIONS, port: 0, grpcPort: 0, host: '127.0.0.1', prewarmDecoders: 1, admissionMaxUtilization: 1, ...overrides });
+/**
+ * A real Parley server on free loopback ports, models loaded; load-based admission off and
+ * logging silent unless a test turns them on.
+ */
+export async function startTestServer(overrides: Partial<ServerOptions> = {}, deps: ParleyServerDeps = {}): Promise<ParleyServer & { url: string }> {
+  const server = await startParleyServer(
+    {
+      ...DEFAULT_SERVER_OPTIONS,
+      port: 0,
+      grpcPort: 0,
+      host: '127.0.0.1',
+      prewarmDecoders: 1,
+      admissionMaxUtilization: 1,
+      logLevel: 'silent',
+      ...overrides,
+    },
+    deps,
+  );
   await server.ready;
   return Object.assign(server, { url: `ws://127.0.0.1:${server.port}/v1/listen` });
 }

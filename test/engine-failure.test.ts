@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { replay } from '../clients/replay.js';
+import type { VadEngine } from '../models/vad/vad-engine.js';
+import { checkHealth } from './support/grpc-standard-services.js';
+import { TESTDATA_DIR } from './support/librivox.js';
+import { captureLog } from './support/log-capture.js';
+import { fetchMetrics, metricValue } from './support/prometheus-text.js';
+import { RawPeer } from './support/raw-ws.js';
+import { startTestServer, waitFor } from './support/test-server.js';
+
+const goForward = readFileSync(`${TESTDATA_DIR}/goforward.raw`);
+const pcm = new Uint8Array(goForward.buffer, goForward.byteOffset, goForward.length);
+
+describe('a VAD worker that dies', () => {
+  it('ends the sessions that lost work with engine_failure, reports not ready, restarts, and serves again', async () => {
+    const { log, lines } = captureLog();
+    const server = await startTestServer({ prewarmDecoders: 2 }, { log });
+    try {
+      const vad = server.engines()!.vad as VadEngine;
+      const peers = [new RawPeer(server.url), new RawPeer(server.url)];
+      for (const peer of peers) {
+        await peer.opened;
+        peer.send({ type: 'start' });
+        await peer.next('session.started');
+      }
+      // Keep audio flowing so both sessions have VAD work queued or in flight when it dies.
+      let feeding = true;
+      const feed = (async () => {
+        for (let at = 0; feeding; at = (at + 3200) % (pcm.length - 3200)) {
+          for (const peer of peers) if (peer.ws.readyState === peer.ws.OPEN) peer.send(pcm.subarray(at, at + 3200));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      await peers[0]!.next('speech.started');
+      await vad.worker!.terminate();
+
+      for (const peer of peers) {
+        expect(await peer.closed).toBe(1011);
+        const error = peer.errors().find((e) => e.fatal)!;
+        expect(error).toMatchObject({ code: 'engine_failure', fatal: true });
+        // Library and runtime text stays in the log.
+        expect(error.message).not.toMatch(/worker|exit|code 1|Error:/i);
+        expect(peer.events.at(-1)).toMatchObject({ type: 'session.ended', reason: 'error' });
+      }
+      feeding = false;
+      await feed;
+      expect(server.registry.activeSessions).toBe(0);
+
+      // Down until the worker is back; then ready again, and a new session is served.
+      await waitFor(() => vad.healthy, 15_000);
+      await waitFor(() => server.host.serving, 1000);
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+      expect(await checkHealth(`127.0.0.1:${server.grpcPort}`, '')).toBe('SERVING');
+      const result = await replay({ encoding: 'pcm_s16le', sampleRate: 16000, channels: 1, data: pcm }, { url: server.url, speed: 0, chunkMs: 40 });
+      expect(result.turns.map((t) => t.text)).toEqual(['go forward ten meters']);
+
+      const { metrics } = await fetchMetrics(server.port);
+      expect(metricValue(metrics, 'parley_engine_restarts_total', { engine: 'vad' })).toBe(1);
+      expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['engine_failed', 'engine_restarted', 'session_error']));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports /healthz 503 while no VAD worker serves', async () => {
+    const server = await startTestServer();
+    try {
+      const vad = server.engines()!.vad as VadEngine;
+      await vad.worker!.terminate();
+      expect(vad.healthy).toBe(false);
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(503);
+      await waitFor(() => vad.healthy, 15_000);
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
