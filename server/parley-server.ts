@@ -65,6 +65,9 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
     (req, res) => void route(req, res, host).catch((error: unknown) => failRequest(res, log, error)),
   );
   http.maxConnections = options.maxHttpConnections;
+  // headersTimeout only runs once a request has begun: a socket that never sends a byte would
+  // hold a descriptor forever. ws turns this off on the sockets it takes over.
+  http.setTimeout(options.httpHeadersTimeoutMs);
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A client that resets before we answer must not raise an unhandled 'error'.
     socket.on('error', () => socket.destroy());

@@ -18,6 +18,8 @@ export interface CallRecording {
   /** sentAt[k]: when the chunk holding audio ms [k*20, (k+1)*20) was handed to the socket. */
   sentAt: number[];
   refused: boolean;
+  /** WebSocket close code (1013 for a refusal at capacity). */
+  closeCode: number;
   wallMs: number;
 }
 
@@ -37,7 +39,8 @@ export async function runCall(url: string, call: BenchCall, speed: number, confi
   try {
     await client.started;
   } catch {
-    return { call, events, sentAt, refused: true, wallMs: performance.now() - startedAt };
+    const { code } = await client.closed;
+    return { call, events, sentAt, refused: true, closeCode: code, wallMs: performance.now() - startedAt };
   }
   const pcm = encodeSamples(call.samples, 'pcm_s16le');
   const chunkBytes = CHUNK_MS * SAMPLES_PER_MS * 2;
@@ -51,6 +54,6 @@ export async function runCall(url: string, call: BenchCall, speed: number, confi
     await client.sendAudio(pcm.subarray(k * chunkBytes, (k + 1) * chunkBytes));
   }
   await client.stop();
-  await client.closed;
-  return { call, events, sentAt, refused: false, wallMs: performance.now() - startedAt };
+  const { code } = await client.closed;
+  return { call, events, sentAt, refused: false, closeCode: code, wallMs: performance.now() - startedAt };
 }

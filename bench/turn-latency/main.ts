@@ -1,5 +1,12 @@
 // npm run bench: perceived turn latency under load, against ground truth, and throughput
 // against PocketSphinx alone. Prints a table and writes bench/results/turn-latency.json.
+//
+// Other modes (each runs alone and writes its own JSON under bench/results/):
+//   --burst N      N calls arriving within --burst-window-ms (1000) at a server with admission
+//                  on: admitted / refused, retry hints, eager-end p50/p95/p99 of the admitted.
+//   --saturate N   N concurrent calls with admission off, once per --nice value (0,10) of
+//                  PARLEY_DECODE_NICE: eager-end and partial latency side by side.
+//   --server-env K=V,K=V   extra environment for every server the benchmark starts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -8,17 +15,18 @@ import { wordErrorRate } from '../../clients/wer.js';
 import { projectRoot } from '../../proto/project-root.js';
 import { loadLibriVox } from '../../test/support/librivox.js';
 import { rawEngineTranscripts } from '../../test/support/raw-engine.js';
+import { runBurst } from './admission-burst.js';
 import { buildBenchCall, type BenchCall } from './bench-calls.js';
+import { phaseWer } from './call-analysis.js';
 import { stolenCpuSeconds } from './cpu-steal.js';
+import { ADMISSION_OFF, runDecodeNiceSaturation } from './decode-nice-saturation.js';
 import { heardAudioWer } from './heard-audio-wer.js';
-import { analyzeCall, emptyFigures, percentile, phaseWer, type PhaseFigures } from './call-analysis.js';
-import { runCall } from './call-runner.js';
+import { printTable, runPhase, staggered, summarize } from './phase-runner.js';
 import { rawEngineThroughput } from './raw-engine-throughput.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const BUDGET_MS = 100;
 const GAPS_MS = [1500, 1200, 1800, 1400];
-const ADMISSION_OFF = { PARLEY_ADMISSION_MAX_UTILIZATION_PCT: '100', PARLEY_MAX_SESSIONS: '64' };
 
 const { values } = parseArgs({
   options: {
@@ -31,8 +39,30 @@ const { values } = parseArgs({
     'eager-end-ms': { type: 'string' },
     'end-ms': { type: 'string' },
     'sweep-only': { type: 'boolean', default: false },
+    burst: { type: 'string' },
+    'burst-window-ms': { type: 'string', default: '1000' },
+    saturate: { type: 'string' },
+    nice: { type: 'string', default: '0,10' },
+    'server-env': { type: 'string', default: '' },
   },
 });
+
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function parseServerEnv(raw: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of raw.split(',').filter((p) => p.trim() !== '')) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--server-env takes KEY=VALUE pairs separated by commas, got "${pair}"`);
+    env[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return env;
+}
+
 const sessionConfig: Record<string, number> = {};
 if (values['eager-end-ms']) sessionConfig.eager_end_ms = Number(values['eager-end-ms']);
 if (values['end-ms']) sessionConfig.end_ms = Number(values['end-ms']);
@@ -41,6 +71,7 @@ const turnsPerCall = Number(values.turns);
 const staggerMs = Number(values['stagger-ms']);
 const saturationCalls = Number(values['saturation-calls']);
 const leadInsMs = values['lead-ins'].split(',').map(Number);
+const serverEnv = parseServerEnv(values['server-env']);
 
 const utterances = loadLibriVox();
 function callFor(i: number): BenchCall {
@@ -62,78 +93,105 @@ async function rawPerCall(calls: BenchCall[], leadInMs: number): Promise<string[
   return texts;
 }
 
-interface PhaseResult {
-  sessions: number;
-  figures: PhaseFigures;
-  cpuCores: number;
-  wallSeconds: number;
-  /** Share of the machine's CPU time the hypervisor took during the phase. */
-  stealShare: number;
-}
-
-/** N calls at real time, started `staggerMs` apart so their turns do not line up. */
-async function runPhase(server: ServerProcess, sessions: number, speed: number, stagger: number): Promise<PhaseResult> {
-  const cpu0 = server.cpuSeconds();
-  const stolen0 = stolenCpuSeconds();
-  const t0 = performance.now();
-  const recordings = await Promise.all(
-    Array.from({ length: sessions }, async (_, i) => {
-      await new Promise((resolve) => setTimeout(resolve, i * stagger));
-      return runCall(server.url, callFor(i), speed, sessionConfig);
-    }),
-  );
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const figures = emptyFigures();
-  recordings.forEach((r) => analyzeCall(r, figures));
-  return {
-    sessions,
-    figures,
-    cpuCores: (server.cpuSeconds() - cpu0) / wallSeconds,
-    wallSeconds,
-    stealShare: (stolenCpuSeconds() - stolen0) / (wallSeconds * cores),
-  };
-}
-
-function summarize(phase: PhaseResult) {
-  const f = phase.figures;
-  const round = (x: number) => Math.round(x);
-  return {
-    sessions: phase.sessions,
-    admitted: f.calls - f.refused,
-    refused: f.refused,
-    turns: f.truthTurns,
-    eager_p50_ms: round(percentile(f.eager, 50)),
-    eager_p95_ms: round(percentile(f.eager, 95)),
-    eager_p99_ms: round(percentile(f.eager, 99)),
-    final_p50_ms: round(percentile(f.final, 50)),
-    final_p95_ms: round(percentile(f.final, 95)),
-    partial_p50_ms: round(percentile(f.partial, 50)),
-    partial_p95_ms: round(percentile(f.partial, 95)),
-    missed_turns: f.missedTurns,
-    false_eager_per_turn: +(f.resumed / Math.max(1, f.truthTurns)).toFixed(2),
-    flicker: +(f.flickeredWords / Math.max(1, f.partialWords)).toFixed(3),
-    stable_violations: f.stableViolations,
-    wer: +phaseWer(f).toFixed(3),
-    cpu_cores: +phase.cpuCores.toFixed(2),
-    steal_pct: Math.round(phase.stealShare * 100),
-  };
-}
-
-function printTable(title: string, rows: Array<Record<string, number>>): void {
-  console.log(`\n${title}`);
-  const keys = Object.keys(rows[0] ?? {});
-  console.log(keys.join('\t'));
-  for (const row of rows) console.log(keys.map((k) => row[k]).join('\t'));
-}
-
 const cores = availableParallelism();
 console.log(`turn-latency bench: ${cores} cores, ${turnsPerCall} turns per call, LibriVox utterances from pocketsphinx-testdata`);
+const resultsDir = join(projectRoot(), 'bench/results');
+
+function writeResults(file: string, results: unknown): void {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, file), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote bench/results/${file}`);
+}
+
+/** A phase of N calls at real time, started `stagger` ms apart. */
+function phase(server: ServerProcess, sessions: number, speed: number, stagger: number) {
+  return runPhase(server, { sessions, callFor, speed, startOffsetMs: staggered(stagger), sessionConfig });
+}
+
+if (values.burst !== undefined || values.saturate !== undefined) {
+  if (values.burst !== undefined) await burstMode(positiveInt('burst', values.burst));
+  if (values.saturate !== undefined) await saturateMode(positiveInt('saturate', values.saturate));
+  process.exit(0);
+}
+
+/** Issue item 8: N calls within one second at a server with admission on (its defaults, plus --server-env). */
+async function burstMode(arrivals: number): Promise<void> {
+  const windowMs = Number(values['burst-window-ms']);
+  console.log(`\nBurst: ${arrivals} calls arriving within ${windowMs} ms, admission on`);
+  const result = await runBurst({ sessions: arrivals, windowMs, callFor, sessionConfig, serverEnv });
+  const { row, refusals } = result;
+  printTable(`Admission burst (${arrivals} calls within ${windowMs} ms; latencies of the admitted calls, ms)`, [
+    {
+      arrivals,
+      admitted: row.admitted,
+      refused: row.refused,
+      refused_with_retry_after_ms: refusals.with_retry_after_ms,
+      eager_p50_ms: row.eager_p50_ms,
+      eager_p95_ms: row.eager_p95_ms,
+      eager_p99_ms: row.eager_p99_ms,
+      final_p95_ms: row.final_p95_ms,
+      partial_p95_ms: row.partial_p95_ms,
+      missed_turns: row.missed_turns,
+      false_eager_per_turn: row.false_eager_per_turn,
+      cpu_cores: row.cpu_cores,
+      steal_pct: row.steal_pct,
+    },
+  ]);
+  const hints =
+    refusals.with_retry_after_ms > 0 ? ` (${refusals.retry_after_ms_min} to ${refusals.retry_after_ms_max} ms)` : '';
+  console.log(
+    `Refusals: ${refusals.refused}, ${refusals.capacity_exceeded} with capacity_exceeded, ` +
+      `${refusals.with_retry_after_ms} of them with retry_after_ms${hints}; close codes ${JSON.stringify(refusals.close_codes)}`,
+  );
+  for (const [message, count] of Object.entries(refusals.messages)) console.log(`  ${count} x "${message}"`);
+  if (Object.keys(result.server_metrics_during).length > 0) {
+    console.log(`Server admission metrics 3 s after the last arrival: ${JSON.stringify(result.server_metrics_during)}`);
+  }
+  const holds = row.admitted > 0 && row.eager_p95_ms <= BUDGET_MS && row.missed_turns === 0;
+  const hinted = refusals.refused === refusals.with_retry_after_ms;
+  const hintVerdict =
+    refusals.refused === 0 ? 'no call was refused' : `${hinted ? 'every refusal carried' : 'NOT every refusal carried'} retry_after_ms`;
+  console.log(
+    `Admitted calls' eager-end p95 ${row.eager_p95_ms} ms: ${holds ? 'within' : 'NOT within'} the ${BUDGET_MS} ms budget; ${hintVerdict}`,
+  );
+  writeResults('turn-latency-burst.json', {
+    date: new Date().toISOString(),
+    cores,
+    budget_ms: BUDGET_MS,
+    turns_per_call: turnsPerCall,
+    server_env: serverEnv,
+    within_budget: holds,
+    every_refusal_hinted: hinted,
+    ...result,
+  });
+}
+
+/** N concurrent calls, admission off, once per PARLEY_DECODE_NICE value. */
+async function saturateMode(sessions: number): Promise<void> {
+  const niceLevels = values.nice.split(',').map((n) => {
+    const v = Number(n);
+    if (!Number.isInteger(v) || v < 0 || v > 19) throw new Error(`--nice takes nice values 0..19, got "${n}"`);
+    return v;
+  });
+  console.log(`\nSaturation: ${sessions} calls ${staggerMs} ms apart, admission off, PARLEY_DECODE_NICE ${niceLevels.join(' then ')}`);
+  const runs = await runDecodeNiceSaturation({ sessions, staggerMs, niceLevels, callFor, sessionConfig, serverEnv });
+  printTable(`Saturated, decode threads' nice value side by side (${sessions} calls, admission off; latencies in ms)`, runs.map((r) => ({ ...r.row })));
+  writeResults('turn-latency-saturate.json', {
+    date: new Date().toISOString(),
+    cores,
+    budget_ms: BUDGET_MS,
+    turns_per_call: turnsPerCall,
+    stagger_ms: staggerMs,
+    server_env: serverEnv,
+    runs,
+  });
+}
 
 // 1. Latency sweep, admission off, so every call is served.
-const server = await startServerProcess(ADMISSION_OFF);
+const server = await startServerProcess({ ...ADMISSION_OFF, ...serverEnv });
 const sweepRows = [];
 for (const n of sweep) {
-  const row = summarize(await runPhase(server, n, 1, staggerMs));
+  const row = summarize(await phase(server, n, 1, staggerMs));
   sweepRows.push(row);
   console.log(`N=${n}: eager p95 ${row.eager_p95_ms} ms, p99 ${row.eager_p99_ms} ms, false eager ${row.false_eager_per_turn}/turn, WER ${row.wer}, CPU ${row.cpu_cores} cores`);
 }
@@ -148,7 +206,7 @@ if (values['sweep-only']) {
 
 // 2. Saturated throughput: calls as fast as the server reads them, against PocketSphinx alone on the same audio.
 const saturationCallsAudio = Array.from({ length: saturationCalls }, (_, i) => callFor(i));
-const saturation = await runPhase(server, saturationCalls, 0, 0);
+const saturation = await phase(server, saturationCalls, 0, 0);
 await server.stop();
 const serverAudioSeconds = saturationCallsAudio.reduce((s, c) => s + c.samples.length / 16000, 0);
 const serverThroughput = serverAudioSeconds / saturation.wallSeconds;
@@ -167,9 +225,9 @@ for (const leadIn of leadInsMs) rawWerByLeadIn[leadIn] = wordErrorRate(reference
 const heard = await heardAudioWer(saturationCallsAudio);
 
 // 3. Admission control: sessions arrive one per second, past saturation, with the defaults.
-const admissionServer = await startServerProcess({});
+const admissionServer = await startServerProcess(serverEnv);
 const arrivals = Math.max(maxSessions, 1) + 4;
-const admission = summarize(await runPhase(admissionServer, arrivals, 1, 1000));
+const admission = summarize(await phase(admissionServer, arrivals, 1, 1000));
 await admissionServer.stop();
 
 printTable('Perceived turn latency sweep (speed 1x, admission off)', sweepRows);
@@ -214,7 +272,4 @@ const results = {
   },
   admission,
 };
-const out = join(projectRoot(), 'bench/results');
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'turn-latency.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nwrote bench/results/turn-latency.json`);
+writeResults('turn-latency.json', results);

@@ -8,6 +8,14 @@ const USER_HZ = 100;
 
 export interface ServerProcess {
   url: string;
+  /** HTTP port (`/metrics`, `/v1/listen`). */
+  port: number;
+  grpcPort: number;
+  pid: number;
+  /** The process itself: for signals and its exit. */
+  child: ChildProcess;
+  /** Everything it has written to stdout so far (its JSON log lines). */
+  output(): string;
   /** CPU seconds the server process has used so far (all its threads). */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -24,10 +32,15 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const port = /listening on [^:]+:(\d+)/.exec(output)?.[1];
-      if (!port || !output.includes('ready')) return;
+      const [, port, grpcPort] = /listening on [^:]+:(\d+) \(gRPC (\d+)\)/.exec(output) ?? [];
+      if (!port || !grpcPort || !output.includes('ready')) return;
       resolve({
         url: `ws://127.0.0.1:${port}/v1/listen`,
+        port: Number(port),
+        grpcPort: Number(grpcPort),
+        pid: child.pid!,
+        child,
+        output: () => output,
         cpuSeconds: () => {
           const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
           return (Number(fields[11]) + Number(fields[12])) / USER_HZ;

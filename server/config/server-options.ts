@@ -23,7 +23,8 @@ export interface ServerOptions {
   startTimeoutMs: number;
   /** TCP connections the HTTP server holds at once (HTTP, WebSocket); more are dropped by Node. */
   maxHttpConnections: number;
-  /** Time a client has to send a request's headers (Node's `headersTimeout`). */
+  /** Time a client has to send a request's headers (Node's `headersTimeout`); also how long an
+   * HTTP connection may stay silent. */
   httpHeadersTimeoutMs: number;
   /** Time a client has to send a whole HTTP request (Node's `requestTimeout`). */
   httpRequestTimeoutMs: number;

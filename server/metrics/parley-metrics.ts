@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SchedulerObserver } from '../scheduler/work-scheduler.js';
 import type { WorkClass } from '../scheduler/work-class.js';
 
@@ -26,6 +26,8 @@ export class ParleyMetrics implements SchedulerObserver {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
+    // Process and runtime health beside Parley's own: RSS, descriptors, event-loop lag, GC.
+    collectDefaultMetrics({ register: this.registry });
     new Gauge({ name: 'parley_active_sessions', help: 'Sessions being served', registers, collect() {
       this.set(sources.activeSessions());
     } });

@@ -39,4 +39,6 @@ export interface ConnectionTransport {
   resume(): void;
   /** Ends the wire. Called once. */
   close(ending: ConnectionEnding): void;
+  /** Resolves once the wire is really closed (a WebSocket's close handshake done or cut off). */
+  readonly closed: Promise<void>;
 }

@@ -148,11 +148,15 @@ export class SessionConnection {
     else this.finish({ kind: 'gone' });
   }
 
-  /** Drain: the open turn ends with `turn.end`, the session with `session.ended` (`server_shutdown`). */
+  /**
+   * Drain: the open turn ends with `turn.end`, the session with `session.ended`
+   * (`server_shutdown`); resolves once the client has been told and the wire is closed.
+   */
   async shutdown(): Promise<void> {
     if (this.phase === 'pending') this.finish({ kind: 'shutdown' });
     else if (this.session) await this.session.shutdown();
     await this.ended;
+    await this.transport.closed;
   }
 
   /** Ends at once, whatever is open: the drain deadline passed. */

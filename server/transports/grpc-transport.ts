@@ -39,6 +39,8 @@ export function serveGrpcCall(call: VoiceCall, host: SessionHost): SessionConnec
       finished = true;
       endCall(call, ending);
     },
+    // grpc-js owns the HTTP/2 stream's end; its server shutdown grace bounds a stuck one.
+    closed: Promise.resolve(),
   };
   const connection = new SessionConnection(host, transport, {
     credential: ApiKeyAuth.bearer(call.metadata.get('authorization')[0]?.toString()),

@@ -32,6 +32,7 @@ export function serveWebSocket(ws: WebSocket, client: WsClient, host: SessionHos
     pause: () => ws.pause(),
     resume: () => ws.resume(),
     close: (ending) => closeSocket(ws, ending),
+    closed: new Promise<void>((resolve) => ws.once('close', () => resolve())),
   };
   const connection = new SessionConnection(host, transport, { ...client, startsOn: 'any_message' });
   ws.on('message', (data, isBinary) => {

@@ -195,4 +195,15 @@ describe('PocketSphinx native binding', () => {
     const Decoder = native.Decoder as unknown as new () => unknown;
     expect(() => new Decoder()).toThrow(/createAsync/);
   });
+
+  it('gives a freed decoder\'s memory back to the system, not only to the allocator', async () => {
+    const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+    const before = rssMb();
+    const decoders = await Promise.all(Array.from({ length: 6 }, () => native.Decoder.createAsync(OPTIONS)));
+    const grown = rssMb() - before;
+    // Each decoder holds its own copy of the models: tens of MB.
+    expect(grown).toBeGreaterThan(6 * 40);
+    decoders.forEach((d) => d.release());
+    expect(rssMb() - before).toBeLessThan(grown / 3);
+  });
 });
