@@ -5,6 +5,9 @@ import type { ServerOptions } from './config/server-options.js';
 import type { WorkScheduler } from './scheduler/work-scheduler.js';
 import type { HostedEngines } from './session/session-host.js';
 
+/** Decoders kept loaded between sessions (beyond the prewarmed ones, until `decoderIdleMs`). */
+const IDLE_DECODERS = 4;
+
 export interface EngineEvent {
   kind: 'failed' | 'restarted';
   /** Internal detail, for the log only. */
@@ -30,6 +33,8 @@ export async function loadEngines(options: ServerOptions, scheduler: WorkSchedul
     PocketSphinxEngine.create({
       decoderArgs: SERVING_SEARCH_ARGS,
       maxDecoders: options.maxDecoders,
+      maxIdleDecoders: Math.min(options.maxDecoders, Math.max(IDLE_DECODERS, options.prewarmDecoders)),
+      idleDecoderTtlMs: options.decoderIdleMs,
       decodeNiceness: options.decodeNice,
       // Setup work has no turn waiting on it: it runs in the partial tier, never ahead of a turn's end.
       runThrough: (work, run) => scheduler.submit({ workClass: 'partial', key: `asr:${work}`, deadline: performance.now() + partialDeadlineMs, run }),

@@ -120,12 +120,18 @@ describe('connection limits', () => {
     }
   });
 
-  it('ends a session at maxSessionMs with session.ended max_duration', async () => {
-    const server = await startTestServer({ maxSessionMs: 1000 });
+  it('ends a session at maxSessionMs: the open turn with turn.end, then session.ended, both max_duration', async () => {
+    const server = await startTestServer({ maxSessionMs: 1500 });
     try {
-      const peer = await startedPeer(server.url);
+      const peer = new RawPeer(server.url);
+      await peer.opened;
+      peer.send({ type: 'start', end_ms: 5000, eager_end_ms: 4000 });
+      for (let at = 0; at < 32000; at += 3200) peer.send(pcm.subarray(at, at + 3200));
       expect(await peer.closed).toBe(1000);
-      expect(peer.events.at(-1)).toMatchObject({ type: 'session.ended', reason: 'max_duration' });
+      expect(peer.events.slice(-2)).toEqual([
+        expect.objectContaining({ type: 'turn.end', reason: 'max_duration' }),
+        expect.objectContaining({ type: 'session.ended', reason: 'max_duration' }),
+      ]);
       expect(server.registry.activeSessions).toBe(0);
     } finally {
       await server.close();

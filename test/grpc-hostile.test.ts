@@ -1,10 +1,12 @@
 import { status } from '@grpc/grpc-js';
+import { connect as connectHttp2 } from 'node:http2';
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ParleyGrpcClient } from '../clients/parley-grpc-client.js';
 import { RawGrpcCall } from './support/grpc-raw-call.js';
 import { TESTDATA_DIR } from './support/librivox.js';
+import { captureLog } from './support/log-capture.js';
 import { startTestServer, waitFor } from './support/test-server.js';
 
 const goForward = readFileSync(`${TESTDATA_DIR}/goforward.raw`);
@@ -83,4 +85,42 @@ describe('gRPC against hostile and careless clients', () => {
       await server.close();
     }
   });
+
+  it('ends the session of a client that never reads once its unread responses pass the hard limit', async () => {
+    const { log, lines } = captureLog();
+    const server = await startTestServer({ outboundSoftLimitBytes: 1024, outboundHardLimitBytes: 64 * 1024 }, { log });
+    const session = connectHttp2(`http://127.0.0.1:${server.grpcPort}`);
+    session.on('error', () => undefined);
+    try {
+      // A bare HTTP/2 client whose stream is paused: it never opens its flow-control window,
+      // as a frozen peer would. (grpc-js's own client keeps reading into memory.)
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/parley.v1.Voice/StreamingRecognize',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
+      stream.on('error', () => undefined);
+      stream.pause();
+      stream.write(grpcFrame(Buffer.from([0x0a, 0x00]))); // { config: {} }
+      await waitFor(() => server.registry.activeSessions === 1);
+      // Each empty request earns a bad_message event the client leaves unread.
+      for (let i = 0; i < 20_000 && server.registry.activeSessions === 1; i++) {
+        stream.write(grpcFrame(Buffer.alloc(0)));
+        if (i % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await waitFor(() => server.registry.activeSessions === 0, 10_000);
+      expect(lines.find((l) => l.event === 'session_end')).toMatchObject({ reason: 'error', error_codes: expect.arrayContaining(['slow_consumer']) });
+    } finally {
+      session.destroy();
+      await server.close();
+    }
+  });
 });
+
+/** One gRPC length-prefixed message: uncompressed flag, 4-byte big-endian length, bytes. */
+function grpcFrame(message: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}

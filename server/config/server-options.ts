@@ -85,6 +85,8 @@ export interface ServerOptions {
   prewarmDecoders: number;
   /** Decoders that may exist at once; a stream waits for a free one beyond that. */
   maxDecoders: number;
+  /** Idle decoders beyond the prewarmed ones are freed after this long unused (0: kept). */
+  decoderIdleMs: number;
   /** OS nice value of the recognizer's decode threads (0: as the process), so VAD and the
    * event loop win the CPU when recognition saturates it. */
   decodeNice: number;
@@ -144,6 +146,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   vadMaxWaitMs: 0,
   prewarmDecoders: 2,
   maxDecoders: 32,
+  decoderIdleMs: 10_000,
   decodeNice: 10,
   logLevel: 'info',
   logTranscripts: false,
@@ -202,6 +205,7 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   vadMaxWaitMs: { env: 'PARLEY_VAD_MAX_WAIT_MS', min: 0, max: 1000 },
   prewarmDecoders: { env: 'PARLEY_PREWARM_DECODERS', min: 0, max: 1000 },
   maxDecoders: { env: 'PARLEY_MAX_DECODERS', min: 1, max: 10_000 },
+  decoderIdleMs: { env: 'PARLEY_DECODER_IDLE_MS', min: 0, max: MS_DAY },
   decodeNice: { env: 'PARLEY_DECODE_NICE', min: 0, max: 19 },
 };
 

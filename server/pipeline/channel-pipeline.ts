@@ -149,14 +149,15 @@ export class ChannelPipeline {
   }
 
   /**
-   * Server drain: stops detecting at once (audio not decided yet is dropped) and ends the
-   * open turn now (`server_shutdown`). Resolves when every ended turn's `turn.end` is out:
-   * after its end-of-utterance pass, or `finalPassWaitMs` at most, with the text by then.
+   * Server drain or the session's time limit: stops detecting at once (audio not decided yet
+   * is dropped) and ends the open turn now with `reason`. Resolves when every ended turn's
+   * `turn.end` is out: after its end-of-utterance pass, or `finalPassWaitMs` at most, with the
+   * text by then.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(reason: 'server_shutdown' | 'max_duration'): Promise<void> {
     if (this.closed || this.draining) return;
     this.draining = true;
-    this.forceEnd('server_shutdown');
+    this.forceEnd(reason);
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.finalPassWaitMs)));
     await Promise.race([this.recognizer.drained(), waited]);

@@ -182,7 +182,7 @@ export class SessionConnection {
     this.log.info({ event: 'session_start', key_id: this.keyId, config }, 'session started');
     this.touch();
     const { maxSessionMs } = this.host.options;
-    if (maxSessionMs > 0) this.durationTimer = setTimeout(() => this.session?.close('max_duration'), maxSessionMs);
+    if (maxSessionMs > 0) this.durationTimer = setTimeout(() => void this.session?.shutdown('max_duration'), maxSessionMs);
   }
 
   /** The session input goes to, started by this message if the transport allows it. */

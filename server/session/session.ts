@@ -161,13 +161,14 @@ export class Session {
   }
 
   /**
-   * Server drain: every channel's open turn ends now (`turn.end` reason `server_shutdown`,
-   * with the best text within `finalPassWaitMs`), then `session.ended` (`server_shutdown`).
-   * Audio not yet processed is dropped. Idempotent; `close()` still ends it at once.
+   * Server drain (`server_shutdown`) or the session's time limit (`max_duration`): every
+   * channel's open turn ends now with `turn.end` of that reason (the best text within
+   * `finalPassWaitMs`), then `session.ended` of that reason. Audio not yet processed is
+   * dropped. Idempotent; `close()` still ends it at once.
    */
-  shutdown(): Promise<void> {
+  shutdown(reason: 'server_shutdown' | 'max_duration' = 'server_shutdown'): Promise<void> {
     if (this.phase === 'ended') return Promise.resolve();
-    this.shuttingDown ??= this.endForShutdown();
+    this.shuttingDown ??= this.endForShutdown(reason);
     return this.shuttingDown;
   }
 
@@ -177,10 +178,10 @@ export class Session {
     this.end(reason);
   }
 
-  private async endForShutdown(): Promise<void> {
+  private async endForShutdown(reason: 'server_shutdown' | 'max_duration'): Promise<void> {
     this.phase = 'draining';
-    await Promise.all(this.pipelines.map((p) => p.shutdown()));
-    if (this.phase === 'draining') this.end('server_shutdown');
+    await Promise.all(this.pipelines.map((p) => p.shutdown(reason)));
+    if (this.phase === 'draining') this.end(reason);
   }
 
   private get bufferedMs(): number {

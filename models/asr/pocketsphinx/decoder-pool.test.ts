@@ -195,6 +195,23 @@ describe('PocketSphinx decoder pool', () => {
     expect([engine.liveDecoders, nativeLive()]).toEqual([0, baseline]);
   });
 
+  it('frees idle decoders beyond the prewarmed ones once unused for idleDecoderTtlMs', async () => {
+    const engine = new PocketSphinxEngine({ maxDecoders: 4, maxIdleDecoders: 4, idleDecoderTtlMs: 200 });
+    try {
+      await engine.prewarm(1);
+      const streams = await Promise.all(Array.from({ length: 3 }, () => engine.openStream()));
+      expect(engine.liveDecoders).toBe(3);
+      streams.forEach((s) => s.close());
+      await vi.waitFor(() => expect(engine.idleDecoders).toBe(3));
+      // Back to the prewarmed one once the burst is over; it stays.
+      await vi.waitFor(() => expect(engine.liveDecoders).toBe(1), { timeout: 5000 });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(engine.idleDecoders).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('validates its limits', () => {
     expect(() => new PocketSphinxEngine({ maxDecoders: 0 })).toThrow(/maxDecoders/);
     expect(() => new PocketSphinxEngine({ maxDecoders: 1.5 })).toThrow(/maxDecoders/);

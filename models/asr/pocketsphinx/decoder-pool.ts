@@ -17,6 +17,11 @@ export interface DecoderPoolOptions {
   maxDecoders: number;
   /** Decoders kept loaded while no stream uses them. */
   maxIdleDecoders: number;
+  /**
+   * Idle decoders beyond the prewarmed ones are freed after this long unused, so the memory
+   * of a burst (tens of MB per decoder) goes back once it is over. 0: kept.
+   */
+  idleTtlMs?: number;
   runThrough?: RunThrough;
 }
 
@@ -42,6 +47,9 @@ export class DecoderPool {
   #creating = 0;
   /** Native calls under way that `close()` waits for; they never reject. */
   readonly #pending = new Set<Promise<void>>();
+  #trimTimer: NodeJS.Timeout | undefined;
+  /** Idle decoders never freed for being unused: as many as `prewarm` asked for. */
+  #keepIdle = 0;
   #closed = false;
 
   constructor(options: DecoderPoolOptions) {
@@ -96,6 +104,19 @@ export class DecoderPool {
     if (waiter) waiter.take(decoder);
     else if (this.#idle.length < this.#options.maxIdleDecoders) this.#idle.push(decoder);
     else this.#free(decoder);
+    this.#armTrim();
+  }
+
+  /** Every return to the idle set restarts the wait: only a pool unused for `idleTtlMs` shrinks. */
+  #armTrim(): void {
+    const { idleTtlMs = 0 } = this.#options;
+    clearTimeout(this.#trimTimer);
+    if (idleTtlMs === 0 || this.#idle.length <= this.#keepIdle) return;
+    this.#trimTimer = setTimeout(() => {
+      // `#idle` is taken from its end: the front has waited longest.
+      while (this.#idle.length > this.#keepIdle) this.#free(this.#idle.shift()!);
+    }, idleTtlMs);
+    this.#trimTimer.unref();
   }
 
   /**
@@ -110,6 +131,7 @@ export class DecoderPool {
   /** Creates decoders until `count` are idle, as far as the cap allows. */
   async prewarm(count: number): Promise<void> {
     if (this.#closed) throw engineClosed();
+    this.#keepIdle = Math.max(this.#keepIdle, count);
     const missing = Math.min(count - this.#idle.length, this.#options.maxDecoders - this.live);
     const created = await Promise.allSettled(
       Array.from({ length: Math.max(0, missing) }, () =>
@@ -135,6 +157,7 @@ export class DecoderPool {
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      clearTimeout(this.#trimTimer);
       for (const waiter of this.#waiters.splice(0)) waiter.fail(engineClosed());
       this.#idle.length = 0;
       for (const decoder of this.#owned) decoder.release();

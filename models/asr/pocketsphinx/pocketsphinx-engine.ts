@@ -31,6 +31,8 @@ export interface PocketSphinxOptions {
   maxDecoders?: number;
   /** Decoders kept loaded for the next `openStream` once their stream closes. Default 4, at most `maxDecoders`. */
   maxIdleDecoders?: number;
+  /** Idle decoders beyond those `prewarm` loaded are freed after this long unused (ms). Default 0: kept. */
+  idleDecoderTtlMs?: number;
   /**
    * Nice value (integer 0 to 19) of the threadpool threads that create decoders and run
    * decodes, so the event loop and the VAD thread win the CPU when recognition saturates it.
@@ -103,6 +105,7 @@ export class PocketSphinxEngine implements AsrEngine {
       create: () => native.Decoder.createAsync(decoderOptions),
       maxDecoders,
       maxIdleDecoders: maxIdle,
+      idleTtlMs: options.idleDecoderTtlMs,
       runThrough: options.runThrough,
     });
   }
