@@ -1,9 +1,7 @@
-import { status } from '@grpc/grpc-js';
 import { bytesPerSample } from '../audio/audio-encoding.js';
-import type { ServerEvent, SessionEndedEvent, SessionStartedEvent, TurnEndEvent, TranscriptCorrectedEvent } from '../proto/messages.js';
-import type { AudioEncoding, SessionConfigInput } from '../proto/session-config.js';
-import { ParleyGrpcClient } from './parley-grpc-client.js';
-import { ParleyWsClient } from './parley-ws-client.js';
+import type { ServerEvent, TurnEndEvent, TranscriptCorrectedEvent } from '../proto/messages.js';
+import type { AudioEncoding } from '../proto/session-config.js';
+import { openParleyCall, type CallTarget } from './parley-call.js';
 
 export interface ReplayAudio {
   encoding: AudioEncoding;
@@ -13,12 +11,8 @@ export interface ReplayAudio {
   data: Uint8Array;
 }
 
-export interface ReplayOptions {
-  /** WebSocket URL, e.g. ws://localhost:8080/v1/listen. */
-  url?: string;
-  /** host:port of the gRPC service: replays over gRPC instead of the WebSocket. */
-  grpc?: string;
-  apiKey?: string;
+/** `url`: the WebSocket, e.g. ws://localhost:8080/v1/listen; `grpc`: host:port, replays over gRPC instead. */
+export interface ReplayOptions extends CallTarget {
   /** 1 is real time, 2 twice as fast; 0 sends as fast as the server reads. */
   speed: number;
   /** Audio per message. */
@@ -45,18 +39,10 @@ export interface ReplayResult {
   ok: boolean;
 }
 
-/** What the pacing loop needs of a client, whatever its transport. */
-interface ReplayClient {
-  readonly started: Promise<SessionStartedEvent>;
-  sendAudio(bytes: Uint8Array): Promise<void>;
-  stop(): Promise<SessionEndedEvent>;
-  readonly closed: Promise<{ closeCode: number; ok: boolean }>;
-}
-
 /** Streams a recorded call to a Parley server at the given pace and collects what comes back. */
 export async function replay(audio: ReplayAudio, options: ReplayOptions): Promise<ReplayResult> {
   const events: ServerEvent[] = [];
-  const client = connect(
+  const client = openParleyCall(
     options,
     { encoding: audio.encoding, sample_rate: audio.sampleRate, channels: audio.channels, ...options.config },
     (event) => {
@@ -76,29 +62,6 @@ export async function replay(audio: ReplayAudio, options: ReplayOptions): Promis
   await client.stop();
   const { closeCode, ok } = await client.closed;
   return { events, turns: collectTurns(events), closeCode, ok };
-}
-
-function connect(options: ReplayOptions, config: SessionConfigInput, onEvent: (event: ServerEvent) => void): ReplayClient {
-  const { apiKey } = options;
-  if (options.grpc) {
-    const client = new ParleyGrpcClient({ address: options.grpc, apiKey, config });
-    client.on('event', onEvent);
-    return {
-      started: client.started,
-      sendAudio: (bytes) => client.sendAudio(bytes),
-      stop: () => client.stop(),
-      closed: client.closed.then(({ code }) => ({ closeCode: code, ok: code === status.OK })),
-    };
-  }
-  if (!options.url) throw new Error('replay needs a WebSocket url or a gRPC address');
-  const client = new ParleyWsClient({ url: options.url, apiKey, config });
-  client.on('event', onEvent);
-  return {
-    started: client.started,
-    sendAudio: (bytes) => client.sendAudio(bytes),
-    stop: () => client.stop(),
-    closed: client.closed.then(({ code }) => ({ closeCode: code, ok: code === 1000 })),
-  };
 }
 
 function collectTurns(events: ServerEvent[]): ReplayedTurn[] {

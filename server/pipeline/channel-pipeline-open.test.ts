@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AsrStream } from '../../models/asr/asr-engine.js';
 import { VadStream } from '../../models/vad/vad-stream.js';
 import { silence } from '../../test/support/audio-fixtures.js';
-import { DEFAULT_SERVER_OPTIONS } from '../config/server-options.js';
+import { defaultPipelineOptions } from '../../test/support/pipeline-options.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { ChannelPipeline } from './channel-pipeline.js';
 
@@ -19,20 +19,8 @@ describe('ChannelPipeline before its recognizer stream is open', () => {
     });
     let open!: (stream: AsrStream) => void;
     const asr = new Promise<AsrStream>((resolve) => (open = resolve));
-    const o = DEFAULT_SERVER_OPTIONS;
     const pipeline = new ChannelPipeline(
-      {
-        channel: 0,
-        key: 'opening',
-        eagerEndMs: 64,
-        endMs: 800,
-        interimResults: true,
-        preRollMs: o.preRollMs,
-        recognizerTrailingSilenceMs: o.recognizerTrailingSilenceMs,
-        finalPassWaitMs: o.finalPassWaitMs,
-        partialDeadlineMs: o.partialDeadlineMs,
-        maxDecodeMs: o.maxDecodeMs,
-      },
+      defaultPipelineOptions('opening'),
       vad,
       asr,
       new WorkScheduler({ concurrency: 1, urgentReserve: 0, utilizationWindowMs: 1000 }),

@@ -9,7 +9,7 @@ import { concatAudio, goForward, silence } from '../../test/support/audio-fixtur
 import { CountingStream, type AsrCall } from '../../test/support/counting-asr-stream.js';
 import { finalTexts } from '../../test/support/heard-audio.js';
 import { loadLibriVox } from '../../test/support/librivox.js';
-import { DEFAULT_SERVER_OPTIONS, DEFAULT_SESSION_CONFIG } from '../config/server-options.js';
+import { defaultPipelineOptions } from '../../test/support/pipeline-options.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { toInt16 } from './to-int16.js';
 import { ChannelPipeline, type ChannelPipelineOptions } from './channel-pipeline.js';
@@ -48,20 +48,7 @@ describe('ChannelPipeline turn limits, with the real VAD and PocketSphinx', () =
    * `finish()` (the client's stop).
    */
   async function run(audio: Float32Array, overrides: Partial<ChannelPipelineOptions>, finalizeAtMs?: number): Promise<Run> {
-    const o = DEFAULT_SERVER_OPTIONS;
-    const options: ChannelPipelineOptions = {
-      channel: 0,
-      key: 'limits',
-      eagerEndMs: DEFAULT_SESSION_CONFIG.eager_end_ms,
-      endMs: DEFAULT_SESSION_CONFIG.end_ms,
-      interimResults: true,
-      preRollMs: o.preRollMs,
-      recognizerTrailingSilenceMs: o.recognizerTrailingSilenceMs,
-      finalPassWaitMs: o.finalPassWaitMs,
-      partialDeadlineMs: o.partialDeadlineMs,
-      maxDecodeMs: o.maxDecodeMs,
-      ...overrides,
-    };
+    const options = defaultPipelineOptions('limits', overrides);
     const log: AsrCall[] = [];
     const events: ChannelEvent[] = [];
     let failure: unknown;

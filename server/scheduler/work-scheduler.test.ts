@@ -11,8 +11,8 @@ function deferred() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A scheduler whose jobs only finish when the test says so, recording start order. */
-function harness(concurrency: number, observer?: SchedulerObserver, urgentReserve = 0) {
-  const scheduler = new WorkScheduler({ concurrency, urgentReserve, utilizationWindowMs: 1000, observer });
+function harness(concurrency: number, observer?: SchedulerObserver, urgentReserve = 0, ownThreadClasses?: WorkClass[]) {
+  const scheduler = new WorkScheduler({ concurrency, urgentReserve, utilizationWindowMs: 1000, observer, ownThreadClasses });
   const started: string[] = [];
   const gates = new Map<string, ReturnType<typeof deferred>>();
   const submit = (name: string, workClass: WorkClass, deadline: number, key = name) => {
@@ -92,6 +92,21 @@ describe('WorkScheduler', () => {
     expect(h.started).toEqual(['partial-1', 'vad', 'final']);
     await h.finish('partial-1');
     expect(h.started).toEqual(['partial-1', 'vad', 'final', 'partial-2']);
+  });
+
+  it('starts own-thread work (the VAD worker) at once while decoding holds every slot, one job per key at a time', async () => {
+    const h = harness(1, undefined, 1, ['vad']);
+    void h.submit('partial', 'partial', 0);
+    void h.submit('final', 'final', 5);
+    void h.submit('vad-1', 'vad', 50, 'vad');
+    void h.submit('vad-2', 'vad', 60, 'vad');
+    await tick();
+    // Both slots hold decoding; the VAD batch does not wait for either.
+    expect(h.started).toEqual(['partial', 'final', 'vad-1']);
+    void h.submit('partial-2', 'partial', 1);
+    await h.finish('vad-1');
+    expect(h.started).toEqual(['partial', 'final', 'vad-1', 'vad-2']);
+    expect(h.scheduler.queued).toBe(1);
   });
 
   it("rejects a cancelled key's waiting jobs with session_ended, and resolves the others", async () => {

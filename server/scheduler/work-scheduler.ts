@@ -28,6 +28,13 @@ export interface WorkSchedulerOptions {
   urgentReserve: number;
   /** Window over which `utilization` is measured. */
   utilizationWindowMs: number;
+  /**
+   * Classes whose model runs on a thread of its own (the VAD worker), not on the slots that
+   * decoding shares: their jobs never wait for a slot, only for their key's previous job.
+   * Otherwise a VAD batch would queue behind decodes that the OS runs slowly on purpose
+   * (a lower nice value) while they hold every slot.
+   */
+  ownThreadClasses?: readonly WorkClass[];
   observer?: SchedulerObserver;
 }
 
@@ -49,6 +56,8 @@ interface Lane {
 
 interface Entry {
   lane: Lane;
+  /** Queued among own-thread work (see `ownThreadClasses`). */
+  ownThread: boolean;
   tier: number;
   deadline: number;
   seq: number;
@@ -61,6 +70,7 @@ interface Entry {
  */
 export class WorkScheduler {
   private readonly queue = new DeadlineQueue<Entry>();
+  private readonly ownThreadQueue = new DeadlineQueue<Entry>();
   private readonly lanes = new Map<string, Lane>();
   private inFlight = 0;
   private seq = 0;
@@ -137,18 +147,28 @@ export class WorkScheduler {
         deadline = request.deadline;
       }
     }
-    lane.queued = { lane, tier, deadline, seq: this.seq++ };
-    this.queue.push(lane.queued);
+    // A lane runs its jobs in order: the next one decides where it waits.
+    const ownThread = this.options.ownThreadClasses?.includes(lane.jobs[0]!.request.workClass) ?? false;
+    lane.queued = { lane, ownThread, tier, deadline, seq: this.seq++ };
+    this.queueOf(lane.queued).push(lane.queued);
+  }
+
+  private queueOf(entry: Entry): DeadlineQueue<Entry> {
+    return entry.ownThread ? this.ownThreadQueue : this.queue;
   }
 
   private unqueue(lane: Lane): void {
     if (!lane.queued) return;
     const entry = lane.queued;
     lane.queued = null;
-    this.queue.removeWhere((e) => e === entry);
+    this.queueOf(entry).removeWhere((e) => e === entry);
   }
 
   private dispatch(): void {
+    for (let entry = this.ownThreadQueue.pop(); entry; entry = this.ownThreadQueue.pop()) {
+      entry.lane.queued = null;
+      this.start(entry.lane, entry.lane.jobs.shift()!, false);
+    }
     const { concurrency, urgentReserve } = this.options;
     while (this.inFlight < concurrency + urgentReserve) {
       const entry = this.queue.peek();
@@ -159,15 +179,16 @@ export class WorkScheduler {
       const lane = entry.lane;
       lane.queued = null;
       const job = lane.jobs.shift()!;
-      this.start(lane, job);
+      this.start(lane, job, true);
     }
   }
 
-  private start(lane: Lane, job: Job): void {
+  /** `takesSlot`: counts against `concurrency` (own-thread work does not). */
+  private start(lane: Lane, job: Job, takesSlot: boolean): void {
     const { request } = job;
     const startedAt = performance.now();
     lane.runningSince = startedAt;
-    this.inFlight++;
+    if (takesSlot) this.inFlight++;
     this.options.observer?.started(request.workClass, startedAt - job.enqueuedAt);
     let work: Promise<unknown>;
     try {
@@ -182,7 +203,7 @@ export class WorkScheduler {
         this.busy.push({ start: startedAt, end });
         this.forgetBusyBefore(end - this.options.utilizationWindowMs);
         this.options.observer?.finished(request.workClass, end - startedAt, end > request.deadline);
-        this.inFlight--;
+        if (takesSlot) this.inFlight--;
         lane.runningSince = null;
         if (lane.jobs.length === 0) this.lanes.delete(lane.key);
         else this.rank(lane);

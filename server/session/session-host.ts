@@ -65,6 +65,8 @@ export class SessionHost {
       concurrency: options.schedulerConcurrency,
       urgentReserve: options.schedulerUrgentReserve,
       utilizationWindowMs: options.admissionWindowMs,
+      // The VAD runs on its own worker thread: decodes holding every slot must not delay it.
+      ownThreadClasses: ['vad'],
       observer: {
         started: (workClass, queueWaitMs) => metrics.started(workClass, queueWaitMs),
         finished: (workClass, serviceMs, missed) => {

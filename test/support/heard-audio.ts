@@ -2,10 +2,10 @@ import { concatSamples } from '../../audio/concat-samples.js';
 import type { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-engine.js';
 import type { VadEngine } from '../../models/vad/vad-engine.js';
 import type { ChannelEvent } from '../../proto/messages.js';
-import { DEFAULT_SERVER_OPTIONS, DEFAULT_SESSION_CONFIG } from '../../server/config/server-options.js';
 import { ChannelPipeline } from '../../server/pipeline/channel-pipeline.js';
 import type { WorkScheduler } from '../../server/scheduler/work-scheduler.js';
 import { CountingStream, type AsrCall } from './counting-asr-stream.js';
+import { defaultPipelineOptions } from './pipeline-options.js';
 
 const PUSH_SAMPLES = 320;
 
@@ -37,20 +37,8 @@ export async function runChannel(
   const events: ChannelEvent[] = [];
   let failure: unknown;
   const stream = new CountingStream(await engines.asr.openStream(), 'channel', log);
-  const o = DEFAULT_SERVER_OPTIONS;
   const pipeline = new ChannelPipeline(
-    {
-      channel: 0,
-      key: 'channel',
-      eagerEndMs: DEFAULT_SESSION_CONFIG.eager_end_ms,
-      endMs: DEFAULT_SESSION_CONFIG.end_ms,
-      interimResults: true,
-      preRollMs: o.preRollMs,
-      recognizerTrailingSilenceMs: o.recognizerTrailingSilenceMs,
-      finalPassWaitMs: o.finalPassWaitMs,
-      partialDeadlineMs: o.partialDeadlineMs,
-      maxDecodeMs: o.maxDecodeMs,
-    },
+    defaultPipelineOptions('channel'),
     engines.vad.openStream(),
     Promise.resolve(stream),
     engines.scheduler,
