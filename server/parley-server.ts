@@ -6,7 +6,9 @@ import { ParleyError } from '../proto/errors.js';
 import { ApiKeyAuth } from './auth/api-key-auth.js';
 import { validateServerOptions, type ServerOptions } from './config/server-options.js';
 import { loadEngines } from './engines.js';
+import type { HttpHandler } from './http/http-handler.js';
 import { refuseUpgrade, sendRefusal } from './http/http-refusal.js';
+import { healthHandler, metricsHandler } from './http/health-metrics-handlers.js';
 import { parseRequestTarget } from './http/request-target.js';
 import { listen } from './http/listen.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -54,6 +56,7 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
   if (options.apiKeys.length === 0) log.warn({ event: 'auth_off' }, 'PARLEY_API_KEYS is not set: authentication is off');
   const host = new SessionHost(options, log);
   let engines: HostedEngines | null = null;
+  const handlers: HttpHandler[] = [healthHandler(host), metricsHandler(host)];
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
   const http = createServer(
@@ -62,7 +65,7 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
       requestTimeout: options.httpRequestTimeoutMs,
       maxHeaderSize: options.maxHeaderBytes,
     },
-    (req, res) => void route(req, res, host).catch((error: unknown) => failRequest(res, log, error)),
+    (req, res) => void route(req, res, handlers).catch((error: unknown) => failRequest(res, log, error)),
   );
   http.maxConnections = options.maxHttpConnections;
   // headersTimeout only runs once a request has begun: a socket that never sends a byte would
@@ -148,26 +151,12 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, host: SessionHost): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, handlers: readonly HttpHandler[]): Promise<void> {
   const target = parseRequestTarget(req.url);
   if (!target) return sendRefusal(res, new ParleyError('bad_request', 'the request target is not a valid path'));
-  if (target.path !== '/healthz' && target.path !== '/metrics') {
-    return sendRefusal(res, new ParleyError('not_found', `nothing at ${target.path}`));
-  }
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
-    res.end('method not allowed\n');
-    return;
-  }
-  if (target.path === '/healthz') {
-    const state = host.serving ? 'ok' : !host.ready ? 'loading models' : 'not serving (draining or an engine is restarting)';
-    res.writeHead(host.serving ? 200 : 503, { 'content-type': 'text/plain' });
-    res.end(`${state}\n`);
-    return;
-  }
-  const body = await host.metrics.text();
-  res.writeHead(200, { 'content-type': host.metrics.contentType });
-  res.end(body);
+  const handler = handlers.find((h) => h.matches(target.path));
+  if (!handler) return sendRefusal(res, new ParleyError('not_found', `nothing at ${target.path}`));
+  await handler.handle(req, res, target);
 }
 
 function failRequest(res: ServerResponse, log: Logger, error: unknown): void {

@@ -77,10 +77,6 @@ export class SessionConnection {
     );
   }
 
-  get isPending(): boolean {
-    return this.phase === 'pending';
-  }
-
   /** A text message (WebSocket text frame, data channel message). */
   onText(text: string): void {
     this.guard(() => this.onMessage(parseClientMessage(text)));
