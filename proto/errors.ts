@@ -4,6 +4,7 @@ export type ErrorCode =
   | 'bad_audio'
   | 'bad_message'
   | 'unauthorized'
+  | 'origin_not_allowed'
   | 'capacity_exceeded'
   | 'too_large'
   | 'limit_exceeded'

@@ -9,6 +9,8 @@ import { loadEngines } from './engines.js';
 import type { HttpHandler } from './http/http-handler.js';
 import { refuseUpgrade, sendRefusal } from './http/http-refusal.js';
 import { healthHandler, metricsHandler } from './http/health-metrics-handlers.js';
+import { OriginPolicy } from './http/origin-policy.js';
+import { tokenHandler } from './http/token-handler.js';
 import { parseRequestTarget } from './http/request-target.js';
 import { listen } from './http/listen.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -56,7 +58,7 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
   if (options.apiKeys.length === 0) log.warn({ event: 'auth_off' }, 'PARLEY_API_KEYS is not set: authentication is off');
   const host = new SessionHost(options, log);
   let engines: HostedEngines | null = null;
-  const handlers: HttpHandler[] = [healthHandler(host), metricsHandler(host)];
+  const handlers: HttpHandler[] = [healthHandler(host), metricsHandler(host), tokenHandler(host)];
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
   const http = createServer(
@@ -86,6 +88,9 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
     const target = parseRequestTarget(req.url);
     if (!target) return refuseUpgrade(socket, new ParleyError('bad_request', 'the request target is not a valid path'));
     if (target.path !== LISTEN_PATH) return refuseUpgrade(socket, new ParleyError('not_found', `no WebSocket at ${target.path}`));
+    if (!host.origins.allows(OriginPolicy.of(req))) {
+      return refuseUpgrade(socket, new ParleyError('origin_not_allowed', 'this origin is not in PARLEY_ALLOWED_ORIGINS'));
+    }
     try {
       host.checkAccepting();
     } catch (error) {

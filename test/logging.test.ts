@@ -10,7 +10,7 @@ const pcm = new Uint8Array(goForward.buffer, goForward.byteOffset, goForward.len
 
 async function loggedCall(logTranscripts: boolean): Promise<Array<Record<string, unknown>>> {
   const { log, lines } = captureLog();
-  const server = await startTestServer({ logTranscripts, apiKeys: ['secret-key-1'] }, { log });
+  const server = await startTestServer({ logTranscripts, apiKeys: ['secret-key-1'], tokenSecret: 'secret-token-hmac-0123456789abcdef' }, { log });
   try {
     const result = await replay(
       { encoding: 'pcm_s16le', sampleRate: 16000, channels: 1, data: pcm },
@@ -35,6 +35,7 @@ describe('structured logs', () => {
     expect(typeof end.duration_ms).toBe('number');
     const text = JSON.stringify(lines);
     expect(text).not.toContain('secret-key-1');
+    expect(text).not.toContain('secret-token-hmac');
     expect(text).not.toMatch(/go forward/);
   });
 

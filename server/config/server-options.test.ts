@@ -25,6 +25,9 @@ describe('serverOptionsFromEnv', () => {
       PARLEY_LOG_LEVEL: 'warn',
       PARLEY_LOG_TRANSCRIPTS: 'true',
       PARLEY_API_KEYS: 'a, b',
+      PARLEY_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      PARLEY_TOKEN_SECRET: 'x'.repeat(32),
+      PARLEY_TOKEN_TTL_MS: '60000',
     });
     expect(options).toMatchObject({
       recognizerTrailingSilenceMs: 150,
@@ -45,6 +48,7 @@ describe('serverOptionsFromEnv', () => {
       logTranscripts: true,
     });
     expect(options.apiKeys).toEqual(['a', 'b']);
+    expect(options).toMatchObject({ allowedOrigins: ['https://app.example.com', 'http://localhost:3000'], tokenSecret: 'x'.repeat(32), tokenTtlMs: 60_000 });
   });
 
   it('lets the per-key and per-address limits follow PARLEY_MAX_SESSIONS unless set', () => {
@@ -82,6 +86,8 @@ describe('serverOptionsFromEnv', () => {
     expect(() => serverOptionsFromEnv({ PARLEY_MAX_SESSION_MS: '10' })).toThrow(/PARLEY_MAX_SESSION_MS must be 0/);
     expect(() => serverOptionsFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
     expect(() => serverOptionsFromEnv({ PARLEY_LOG_TRANSCRIPTS: 'maybe' })).toThrow(/PARLEY_LOG_TRANSCRIPTS/);
+    expect(() => serverOptionsFromEnv({ PARLEY_TOKEN_SECRET: 'short' })).toThrow(/PARLEY_TOKEN_SECRET/);
+    expect(() => serverOptionsFromEnv({ PARLEY_ALLOWED_ORIGINS: 'https://app.example.com/path' })).toThrow(/PARLEY_ALLOWED_ORIGINS/);
   });
 
   it('validates options given in code as strictly as the environment', () => {

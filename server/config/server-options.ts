@@ -11,6 +11,12 @@ export interface ServerOptions {
   host: string;
   /** Accepted API keys; empty means auth is off. */
   apiKeys: readonly string[];
+  /** Browser origins allowed to connect (`*`: any); requests without an Origin are not browsers'. */
+  allowedOrigins: readonly string[];
+  /** HMAC secret of browser tokens (at least 32 characters); absent, a random one per process. */
+  tokenSecret: string | undefined;
+  /** How long a browser token from `POST /v1/tokens` opens sessions. */
+  tokenTtlMs: number;
   /** Sessions served at once; one more is refused with `capacity_exceeded` (close 1013). */
   maxSessions: number;
   /** Sessions one API key may hold at once; more are refused with `limit_exceeded`. */
@@ -112,6 +118,9 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   grpcPort: 50051,
   host: '0.0.0.0',
   apiKeys: [],
+  allowedOrigins: ['*'],
+  tokenSecret: undefined,
+  tokenTtlMs: 300_000,
   maxSessions: 16,
   maxSessionsPerKey: 16,
   maxSessionsPerAddress: 16,
@@ -172,6 +181,7 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   port: { env: 'PORT', min: 0, max: 65535 },
   grpcPort: { env: 'GRPC_PORT', min: 0, max: 65535 },
   maxSessions: { env: 'PARLEY_MAX_SESSIONS', min: 1, max: 100_000 },
+  tokenTtlMs: { env: 'PARLEY_TOKEN_TTL_MS', min: 1000, max: MS_DAY },
   maxSessionsPerKey: { env: 'PARLEY_MAX_SESSIONS_PER_KEY', min: 1, max: 100_000 },
   maxSessionsPerAddress: { env: 'PARLEY_MAX_SESSIONS_PER_ADDRESS', min: 1, max: 100_000 },
   maxPendingConnections: { env: 'PARLEY_MAX_PENDING_CONNECTIONS', min: 1, max: 100_000 },
@@ -222,6 +232,13 @@ function intFromEnv(env: NodeJS.ProcessEnv, spec: IntSpec, fallback: number): nu
   return spec.percent ? value / 100 : value;
 }
 
+function listFromEnv(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
 function boolFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -236,10 +253,9 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   const options: ServerOptions = {
     ...d,
     host: env.HOST || d.host,
-    apiKeys: (env.PARLEY_API_KEYS ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter((k) => k.length > 0),
+    apiKeys: listFromEnv(env.PARLEY_API_KEYS ?? ''),
+    allowedOrigins: env.PARLEY_ALLOWED_ORIGINS ? listFromEnv(env.PARLEY_ALLOWED_ORIGINS) : d.allowedOrigins,
+    tokenSecret: env.PARLEY_TOKEN_SECRET || d.tokenSecret,
     logLevel: (env.PARLEY_LOG_LEVEL || d.logLevel) as LogLevel,
     logTranscripts: boolFromEnv(env, 'PARLEY_LOG_TRANSCRIPTS', d.logTranscripts),
   };
@@ -269,6 +285,11 @@ export function validateServerOptions(options: ServerOptions): ServerOptions {
     [options.maxSessionMs === 0 || options.maxSessionMs >= 1000, 'PARLEY_MAX_SESSION_MS must be 0 (no limit) or at least 1000'],
     [LOG_LEVELS.includes(options.logLevel), `PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${options.logLevel}"`],
     [options.host.length > 0, 'HOST must not be empty'],
+    [options.tokenSecret === undefined || options.tokenSecret.length >= 32, 'PARLEY_TOKEN_SECRET must be at least 32 characters'],
+    [
+      options.allowedOrigins.length > 0 && options.allowedOrigins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/i.test(o)),
+      'PARLEY_ALLOWED_ORIGINS must be * or a comma-separated list of origins like https://app.example.com (no path)',
+    ],
   ];
   for (const [holds, message] of relations) {
     if (!holds) throw new Error(message);

@@ -12,13 +12,14 @@ function retryHeader(error: ParleyError): Record<string, string> {
   return error.retryAfterMs === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) };
 }
 
-/** Answers an HTTP request with the error's status and JSON body. */
-export function sendRefusal(res: ServerResponse, error: ParleyError): void {
+/** Answers an HTTP request with the error's status and JSON body (`headers`: e.g. CORS). */
+export function sendRefusal(res: ServerResponse, error: ParleyError, headers: Record<string, string> = {}): void {
   const body = bodyOf(error);
   res.writeHead(httpStatusForError(error.code), {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     ...retryHeader(error),
+    ...headers,
   });
   res.end(body);
 }

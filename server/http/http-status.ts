@@ -10,6 +10,8 @@ export function httpStatusForError(code: ErrorCode): number {
       return 400;
     case 'unauthorized':
       return 401;
+    case 'origin_not_allowed':
+      return 403;
     case 'not_found':
       return 404;
     case 'start_timeout':

@@ -1,8 +1,10 @@
 import { ParleyError } from '../../proto/errors.js';
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
 import { ApiKeyAuth } from '../auth/api-key-auth.js';
+import { BrowserTokens } from '../auth/browser-tokens.js';
 import { CapacityAdmission } from '../admission/capacity-admission.js';
 import type { ServerOptions } from '../config/server-options.js';
+import { OriginPolicy } from '../http/origin-policy.js';
 import type { Logger } from '../logging/logger.js';
 import { ParleyMetrics } from '../metrics/parley-metrics.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
@@ -23,6 +25,8 @@ export interface HostedEngines extends SessionEngines {
  */
 export class SessionHost {
   readonly auth: ApiKeyAuth;
+  readonly tokens: BrowserTokens;
+  readonly origins: OriginPolicy;
   readonly registry: SessionRegistry;
   readonly limits: SessionLimits;
   readonly scheduler: WorkScheduler;
@@ -37,6 +41,8 @@ export class SessionHost {
     readonly log: Logger,
   ) {
     this.auth = new ApiKeyAuth(options.apiKeys);
+    this.tokens = new BrowserTokens(options.tokenSecret, options.tokenTtlMs);
+    this.origins = new OriginPolicy(options.allowedOrigins);
     this.registry = new SessionRegistry(options);
     this.limits = {
       max_message_bytes: options.maxMessageBytes,
@@ -105,9 +111,17 @@ export class SessionHost {
     if (!this.engines) throw new ParleyError('unavailable', 'the server is still loading its models; try again shortly', true, this.options.retryAfterMs);
   }
 
-  /** The identity a credential stands for (absent when auth is off), or `unauthorized`. */
+  /**
+   * The key id a credential stands for (absent when auth is off), or `unauthorized`. A
+   * credential is an API key or a browser token from `POST /v1/tokens` (its key's limits apply).
+   */
   authenticate(credential: string | undefined): string | undefined {
-    if (!this.auth.allows(credential)) throw new ParleyError('unauthorized', 'a valid API key is required', true);
+    if (credential !== undefined && BrowserTokens.looksLikeToken(credential)) {
+      const keyId = this.tokens.verify(credential);
+      if (keyId === undefined) throw new ParleyError('unauthorized', 'the token is invalid or has expired; get a new one', true);
+      return keyId ?? undefined;
+    }
+    if (!this.auth.allows(credential)) throw new ParleyError('unauthorized', 'a valid API key or token is required', true);
     return this.auth.enabled ? ApiKeyAuth.keyId(credential!) : undefined;
   }
 

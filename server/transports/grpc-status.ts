@@ -12,6 +12,8 @@ export function statusForError(code: ErrorCode): status {
       return status.INVALID_ARGUMENT;
     case 'unauthorized':
       return status.UNAUTHENTICATED;
+    case 'origin_not_allowed':
+      return status.PERMISSION_DENIED;
     case 'capacity_exceeded':
     case 'limit_exceeded':
     case 'too_large':
