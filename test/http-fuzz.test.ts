@@ -90,3 +90,22 @@ describe('a TCP connection that never sends a byte', () => {
     }
   });
 });
+
+describe('the HTTP connection cap', () => {
+  it('drops TCP connections past PARLEY_MAX_HTTP_CONNECTIONS and serves again once they go', async () => {
+    // A long idle timeout: only the cap can close the extra connection.
+    const server = await startTestServer({ maxHttpConnections: 3, httpHeadersTimeoutMs: 120_000 });
+    try {
+      const held = Array.from({ length: 3 }, () => connect(server.port, '127.0.0.1'));
+      await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+      const extra = connect(server.port, '127.0.0.1');
+      extra.on('error', () => undefined);
+      await new Promise((resolve) => extra.once('close', resolve));
+      held.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
