@@ -94,7 +94,7 @@ describe('a TCP connection that never sends a byte', () => {
 describe('the HTTP connection cap', () => {
   it('drops TCP connections past PARLEY_MAX_HTTP_CONNECTIONS and serves again once they go', async () => {
     // A long idle timeout: only the cap can close the extra connection.
-    const server = await startTestServer({ maxHttpConnections: 3, httpHeadersTimeoutMs: 120_000 });
+    const server = await startTestServer({ maxHttpConnections: 3, httpHeadersTimeoutMs: 120_000, httpRequestTimeoutMs: 120_000 });
     try {
       const held = Array.from({ length: 3 }, () => connect(server.port, '127.0.0.1'));
       await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));

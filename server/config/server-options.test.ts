@@ -87,6 +87,7 @@ describe('serverOptionsFromEnv', () => {
     expect(() => serverOptionsFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
     expect(() => serverOptionsFromEnv({ PARLEY_LOG_TRANSCRIPTS: 'maybe' })).toThrow(/PARLEY_LOG_TRANSCRIPTS/);
     expect(() => serverOptionsFromEnv({ PARLEY_TOKEN_SECRET: 'short' })).toThrow(/PARLEY_TOKEN_SECRET/);
+    expect(() => serverOptionsFromEnv({ PARLEY_HTTP_HEADERS_TIMEOUT_MS: '60000', PARLEY_HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(/must not exceed/);
     expect(() => serverOptionsFromEnv({ PARLEY_ALLOWED_ORIGINS: 'https://app.example.com/path' })).toThrow(/PARLEY_ALLOWED_ORIGINS/);
   });
 

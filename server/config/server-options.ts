@@ -281,6 +281,7 @@ export function validateServerOptions(options: ServerOptions): ServerOptions {
   }
   const relations: Array<[boolean, string]> = [
     [options.outboundSoftLimitBytes < options.outboundHardLimitBytes, 'PARLEY_OUTBOUND_SOFT_LIMIT_BYTES must be below PARLEY_OUTBOUND_HARD_LIMIT_BYTES'],
+    [options.httpHeadersTimeoutMs <= options.httpRequestTimeoutMs, 'PARLEY_HTTP_HEADERS_TIMEOUT_MS must not exceed PARLEY_HTTP_REQUEST_TIMEOUT_MS'],
     [options.prewarmDecoders <= options.maxDecoders, 'PARLEY_PREWARM_DECODERS must not exceed PARLEY_MAX_DECODERS'],
     [options.maxSessionMs === 0 || options.maxSessionMs >= 1000, 'PARLEY_MAX_SESSION_MS must be 0 (no limit) or at least 1000'],
     [LOG_LEVELS.includes(options.logLevel), `PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${options.logLevel}"`],
