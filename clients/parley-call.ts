@@ -3,28 +3,33 @@ import type { ErrorCode } from '../proto/errors.js';
 import type { ServerEvent, SessionEndedEvent, SessionStartedEvent } from '../proto/messages.js';
 import type { SessionConfigInput } from '../proto/session-config.js';
 import { ParleyGrpcClient } from './parley-grpc-client.js';
+import { ParleyWebrtcClient } from './parley-webrtc-client.js';
 import { ParleyWsClient } from './parley-ws-client.js';
 
-/** Where a call goes: a WebSocket URL, or a gRPC `host:port` (which wins when both are set). */
+/**
+ * Where a call goes: a WebSocket URL, a gRPC `host:port`, or the base URL of a server for
+ * WebRTC (e.g. http://localhost:8080). gRPC wins over WebRTC, WebRTC over the WebSocket.
+ */
 export interface CallTarget {
   url?: string;
   grpc?: string;
+  webrtc?: string;
   apiKey?: string;
 }
 
-/** How a call ended, on either transport. */
+/** How a call ended, on any transport. */
 export interface CallEnd {
-  /** WebSocket close code, or gRPC status code. */
+  /** WebSocket close code, gRPC status code, or the HTTP status of the WebRTC POST (201 once negotiated). */
   closeCode: number;
-  /** Ended as agreed: close 1000, or status OK. */
+  /** Ended as agreed: close 1000, status OK, or WebRTC's `session.ended` with `stop` (or a timeout). */
   ok: boolean;
-  /** `ws 1000`, `grpc UNAVAILABLE`: for reports. */
+  /** `ws 1000`, `grpc UNAVAILABLE`, `webrtc 201 stop`: for reports. */
   label: string;
-  /** Parley's error code from the gRPC trailers (over the WebSocket it is in the `error` event). */
+  /** Parley's error code from the gRPC trailers or the WebRTC refusal (over the WebSocket it is in the `error` event). */
   errorCode?: ErrorCode;
 }
 
-/** One session on either transport, with the same shape. */
+/** One session on any transport, with the same shape. */
 export interface ParleyCall {
   readonly started: Promise<SessionStartedEvent>;
   sendAudio(bytes: Uint8Array): Promise<void>;
@@ -49,7 +54,23 @@ export function openParleyCall(target: CallTarget, config: SessionConfigInput, o
       closed: client.closed.then(({ code, errorCode }) => ({ closeCode: code, ok: code === status.OK, label: `grpc ${status[code]}`, errorCode })),
     };
   }
-  if (!target.url) throw new Error('a call needs a WebSocket url or a gRPC address');
+  if (target.webrtc) {
+    const client = new ParleyWebrtcClient({ url: target.webrtc, apiKey, config });
+    client.on('event', onEvent);
+    return {
+      started: client.started,
+      sendAudio: (bytes) => client.sendAudio(bytes),
+      stop: () => client.stop(),
+      close: () => client.close(),
+      closed: client.closed.then(({ status, ok, reason, errorCode }) => ({
+        closeCode: status,
+        ok,
+        label: `webrtc ${status}${reason ? ` ${reason}` : ''}${errorCode ? ` ${errorCode}` : ''}`,
+        errorCode,
+      })),
+    };
+  }
+  if (!target.url) throw new Error('a call needs a WebSocket url, a gRPC address or a WebRTC server URL');
   const client = new ParleyWsClient({ url: target.url, apiKey, config });
   client.on('event', onEvent);
   return {

@@ -11,7 +11,11 @@ export interface ReplayAudio {
   data: Uint8Array;
 }
 
-/** `url`: the WebSocket, e.g. ws://localhost:8080/v1/listen; `grpc`: host:port, replays over gRPC instead. */
+/**
+ * `url`: the WebSocket, e.g. ws://localhost:8080/v1/listen; `grpc`: host:port, replays over gRPC
+ * instead; `webrtc`: the server's base URL, e.g. http://localhost:8080, replays over WebRTC (mono
+ * only, paced in real time by the audio track whatever `speed` says).
+ */
 export interface ReplayOptions extends CallTarget {
   /** 1 is real time, 2 twice as fast; 0 sends as fast as the server reads. */
   speed: number;
@@ -33,9 +37,9 @@ export interface ReplayedTurn {
 export interface ReplayResult {
   events: ServerEvent[];
   turns: ReplayedTurn[];
-  /** WebSocket close code, or gRPC status code. */
+  /** WebSocket close code, gRPC status code, or the WebRTC POST's HTTP status. */
   closeCode: number;
-  /** The session ended normally: close 1000, or gRPC status OK. */
+  /** The session ended normally: close 1000, gRPC status OK, or WebRTC's `session.ended` `stop`. */
   ok: boolean;
 }
 

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'engine_failure'
   | 'not_found'
   | 'bad_request'
+  | 'unsupported_media_type'
   | 'internal';
 
 /**

@@ -83,6 +83,6 @@ describe('a client generated from voice.proto by another implementation (Python 
   });
 
   it('gets UNAUTHENTICATED with a wrong key', async () => {
-    expect(await pythonCall('wrong')).toEqual([{ status: 'UNAUTHENTICATED', details: 'a valid API key is required' }]);
+    expect(await pythonCall('wrong')).toEqual([{ status: 'UNAUTHENTICATED', details: 'a valid API key or token is required' }]);
   });
 });

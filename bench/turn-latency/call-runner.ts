@@ -1,5 +1,5 @@
 import { encodeSamples } from '../../audio/pcm-decoder.js';
-import { ParleyWsClient } from '../../clients/parley-ws-client.js';
+import { openParleyCall, type CallTarget } from '../../clients/parley-call.js';
 import type { ServerEvent } from '../../proto/messages.js';
 import type { BenchCall } from './bench-calls.js';
 
@@ -15,10 +15,10 @@ export interface TimedEvent {
 export interface CallRecording {
   call: BenchCall;
   events: TimedEvent[];
-  /** sentAt[k]: when the chunk holding audio ms [k*20, (k+1)*20) was handed to the socket. */
+  /** sentAt[k]: when the chunk holding audio ms [k*20, (k+1)*20) was handed to the client (socket, or WebRTC audio source). */
   sentAt: number[];
   refused: boolean;
-  /** WebSocket close code (1013 for a refusal at capacity). */
+  /** WebSocket close code (1013 for a refusal at capacity); gRPC status; WebRTC: the POST's HTTP status. */
   closeCode: number;
   wallMs: number;
 }
@@ -29,18 +29,19 @@ export function sentTimeOf(recording: CallRecording, audioMs: number): number {
   return recording.sentAt[k]!;
 }
 
-/** Streams one call in 20 ms messages at `speed` x real time (0: as fast as the server reads). */
-export async function runCall(url: string, call: BenchCall, speed: number, config: Record<string, number> = {}): Promise<CallRecording> {
+/** Streams one call in 20 ms messages at `speed` x real time (0: as fast as the server reads), over any transport. */
+export async function runCall(target: CallTarget, call: BenchCall, speed: number, config: Record<string, number> = {}): Promise<CallRecording> {
   const events: TimedEvent[] = [];
   const sentAt: number[] = [];
-  const client = new ParleyWsClient({ url, config: { encoding: 'pcm_s16le', sample_rate: 16000, channels: 1, ...config } });
-  client.on('event', (event) => events.push({ event, at: performance.now() }));
+  const client = openParleyCall(target, { encoding: 'pcm_s16le', sample_rate: 16000, channels: 1, ...config }, (event) =>
+    events.push({ event, at: performance.now() }),
+  );
   const startedAt = performance.now();
   try {
     await client.started;
   } catch {
-    const { code } = await client.closed;
-    return { call, events, sentAt, refused: true, closeCode: code, wallMs: performance.now() - startedAt };
+    const { closeCode } = await client.closed;
+    return { call, events, sentAt, refused: true, closeCode, wallMs: performance.now() - startedAt };
   }
   const pcm = encodeSamples(call.samples, 'pcm_s16le');
   const chunkBytes = CHUNK_MS * SAMPLES_PER_MS * 2;
@@ -54,6 +55,6 @@ export async function runCall(url: string, call: BenchCall, speed: number, confi
     await client.sendAudio(pcm.subarray(k * chunkBytes, (k + 1) * chunkBytes));
   }
   await client.stop();
-  const { code } = await client.closed;
-  return { call, events, sentAt, refused: false, closeCode: code, wallMs: performance.now() - startedAt };
+  const { closeCode } = await client.closed;
+  return { call, events, sentAt, refused: false, closeCode, wallMs: performance.now() - startedAt };
 }

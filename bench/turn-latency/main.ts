@@ -6,6 +6,8 @@
 //                  on: admitted / refused, retry hints, eager-end p50/p95/p99 of the admitted.
 //   --saturate N   N concurrent calls with admission off, once per --nice value (0,10) of
 //                  PARLEY_DECODE_NICE: eager-end and partial latency side by side.
+//   --webrtc N     the same N calls over the WebSocket, then over WebRTC, against one server
+//                  (admission off): perceived turn latency of the two transports side by side.
 //   --server-env K=V,K=V   extra environment for every server the benchmark starts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     'burst-window-ms': { type: 'string', default: '1000' },
     saturate: { type: 'string' },
     nice: { type: 'string', default: '0,10' },
+    webrtc: { type: 'string' },
     'server-env': { type: 'string', default: '' },
   },
 });
@@ -108,10 +111,28 @@ function phase(server: ServerProcess, sessions: number, speed: number, stagger: 
   return runPhase(server, { sessions, callFor, speed, startOffsetMs: staggered(stagger), sessionConfig });
 }
 
-if (values.burst !== undefined || values.saturate !== undefined) {
+if (values.burst !== undefined || values.saturate !== undefined || values.webrtc !== undefined) {
   if (values.burst !== undefined) await burstMode(positiveInt('burst', values.burst));
   if (values.saturate !== undefined) await saturateMode(positiveInt('saturate', values.saturate));
+  if (values.webrtc !== undefined) await transportsMode(positiveInt('webrtc', values.webrtc));
   process.exit(0);
+}
+
+/** The same calls over each transport, one after the other, against one server. */
+async function transportsMode(sessions: number): Promise<void> {
+  console.log(`\nTransports: ${sessions} calls ${staggerMs} ms apart over the WebSocket, then the same over WebRTC`);
+  const server = await startServerProcess({ ...ADMISSION_OFF, ...serverEnv });
+  const rows = [];
+  try {
+    for (const transport of ['websocket', 'webrtc'] as const) {
+      const result = await runPhase(server, { sessions, callFor, speed: 1, startOffsetMs: staggered(staggerMs), sessionConfig, transport });
+      rows.push({ transport, ...summarize(result) });
+    }
+  } finally {
+    await server.stop();
+  }
+  printTable(`Perceived turn latency by transport (${sessions} calls, loopback; ms)`, rows);
+  writeResults('turn-latency-transports.json', { date: new Date().toISOString(), cores, turns_per_call: turnsPerCall, stagger_ms: staggerMs, rows });
 }
 
 /** Issue item 8: N calls within one second at a server with admission on (its defaults, plus --server-env). */

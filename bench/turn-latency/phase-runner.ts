@@ -24,6 +24,8 @@ export interface PhasePlan {
   /** When the i-th call starts, ms after the phase starts. */
   startOffsetMs: (i: number) => number;
   sessionConfig: Record<string, number>;
+  /** Default the WebSocket. */
+  transport?: 'websocket' | 'webrtc';
 }
 
 /** Runs the calls of a phase against `server` and measures each against its ground truth. */
@@ -36,7 +38,8 @@ export async function runPhase(server: ServerProcess, plan: PhasePlan): Promise<
     Array.from({ length: plan.sessions }, async (_, i) => {
       const wait = t0 + plan.startOffsetMs(i) - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      return runCall(server.url, plan.callFor(i), plan.speed, plan.sessionConfig);
+      const target = plan.transport === 'webrtc' ? { webrtc: `http://127.0.0.1:${server.port}` } : { url: server.url };
+      return runCall(target, plan.callFor(i), plan.speed, plan.sessionConfig);
     }),
   );
   const wallSeconds = (performance.now() - t0) / 1000;

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { SessionConfig } from '../../proto/session-config.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/log-level.js';
+import { iceServersFromEnv, iceServersProblem, type IceServer } from './ice-servers.js';
 
 /** Every limit and default of a Parley server, by name. */
 export interface ServerOptions {
@@ -96,6 +97,18 @@ export interface ServerOptions {
   /** OS nice value of the recognizer's decode threads (0: as the process), so VAD and the
    * event loop win the CPU when recognition saturates it. */
   decodeNice: number;
+  /** WebRTC peer connections at once (negotiating or in a session); more are refused with 503. */
+  webrtcMaxPeers: number;
+  /** Largest SDP offer `POST /v1/webrtc` takes, in bytes; larger is refused with 413. */
+  webrtcMaxSdpBytes: number;
+  /** A peer whose `parley` data channel has not opened this long after its POST is released. */
+  webrtcConnectTimeoutMs: number;
+  /** How long the server gathers ICE candidates before it answers with those it has. */
+  webrtcIceGatherTimeoutMs: number;
+  /** How long a peer may stay ICE-disconnected before its session ends (`client_gone`). */
+  webrtcDisconnectGraceMs: number;
+  /** STUN/TURN servers of the server's peer connections; none: host candidates only. */
+  iceServers: readonly IceServer[];
   logLevel: LogLevel;
   /** Transcript text in the logs (off: never logged). */
   logTranscripts: boolean;
@@ -157,6 +170,12 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   maxDecoders: 32,
   decoderIdleMs: 10_000,
   decodeNice: 10,
+  webrtcMaxPeers: 16,
+  webrtcMaxSdpBytes: 32 * 1024,
+  webrtcConnectTimeoutMs: 10_000,
+  webrtcIceGatherTimeoutMs: 2000,
+  webrtcDisconnectGraceMs: 5000,
+  iceServers: [],
   logLevel: 'info',
   logTranscripts: false,
   sessionDefaults: DEFAULT_SESSION_CONFIG,
@@ -217,6 +236,11 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   maxDecoders: { env: 'PARLEY_MAX_DECODERS', min: 1, max: 10_000 },
   decoderIdleMs: { env: 'PARLEY_DECODER_IDLE_MS', min: 0, max: MS_DAY },
   decodeNice: { env: 'PARLEY_DECODE_NICE', min: 0, max: 19 },
+  webrtcMaxPeers: { env: 'PARLEY_WEBRTC_MAX_PEERS', min: 1, max: 100_000 },
+  webrtcMaxSdpBytes: { env: 'PARLEY_WEBRTC_MAX_SDP_BYTES', min: 1024, max: 1024 * 1024 },
+  webrtcConnectTimeoutMs: { env: 'PARLEY_WEBRTC_CONNECT_TIMEOUT_MS', min: 100, max: 600_000 },
+  webrtcIceGatherTimeoutMs: { env: 'PARLEY_WEBRTC_ICE_GATHER_TIMEOUT_MS', min: 10, max: 60_000 },
+  webrtcDisconnectGraceMs: { env: 'PARLEY_WEBRTC_DISCONNECT_GRACE_MS', min: 0, max: 600_000 },
 };
 
 /** Options that follow `maxSessions` unless their own variable is set. */
@@ -258,6 +282,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     tokenSecret: env.PARLEY_TOKEN_SECRET || d.tokenSecret,
     logLevel: (env.PARLEY_LOG_LEVEL || d.logLevel) as LogLevel,
     logTranscripts: boolFromEnv(env, 'PARLEY_LOG_TRANSCRIPTS', d.logTranscripts),
+    iceServers: iceServersFromEnv(env.PARLEY_ICE_SERVERS),
   };
   for (const [key, spec] of Object.entries(INT_OPTIONS) as Array<[IntKey, IntSpec]>) {
     options[key] = intFromEnv(env, spec, d[key]);
@@ -279,6 +304,7 @@ export function validateServerOptions(options: ServerOptions): ServerOptions {
       throw new Error(`${spec.env} must be an integer from ${spec.min} to ${spec.max}${spec.percent ? ' (percent)' : ''}, got ${value}`);
     }
   }
+  const iceProblem = iceServersProblem(options.iceServers);
   const relations: Array<[boolean, string]> = [
     [options.outboundSoftLimitBytes < options.outboundHardLimitBytes, 'PARLEY_OUTBOUND_SOFT_LIMIT_BYTES must be below PARLEY_OUTBOUND_HARD_LIMIT_BYTES'],
     [options.httpHeadersTimeoutMs <= options.httpRequestTimeoutMs, 'PARLEY_HTTP_HEADERS_TIMEOUT_MS must not exceed PARLEY_HTTP_REQUEST_TIMEOUT_MS'],
@@ -286,6 +312,11 @@ export function validateServerOptions(options: ServerOptions): ServerOptions {
     [options.maxSessionMs === 0 || options.maxSessionMs >= 1000, 'PARLEY_MAX_SESSION_MS must be 0 (no limit) or at least 1000'],
     [LOG_LEVELS.includes(options.logLevel), `PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${options.logLevel}"`],
     [options.host.length > 0, 'HOST must not be empty'],
+    [iceProblem === null, iceProblem ?? ''],
+    [
+      options.webrtcIceGatherTimeoutMs < options.webrtcConnectTimeoutMs,
+      'PARLEY_WEBRTC_ICE_GATHER_TIMEOUT_MS must be below PARLEY_WEBRTC_CONNECT_TIMEOUT_MS',
+    ],
     [options.tokenSecret === undefined || options.tokenSecret.length >= 32, 'PARLEY_TOKEN_SECRET must be at least 32 characters'],
     [
       options.allowedOrigins.length > 0 && options.allowedOrigins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/i.test(o)),

@@ -18,6 +18,8 @@ export function httpStatusForError(code: ErrorCode): number {
       return 408;
     case 'too_large':
       return 413;
+    case 'unsupported_media_type':
+      return 415;
     case 'limit_exceeded':
     case 'slow_consumer':
       return 429;

@@ -9,6 +9,7 @@ export function statusForError(code: ErrorCode): status {
     case 'bad_audio':
     case 'bad_message':
     case 'bad_request':
+    case 'unsupported_media_type':
       return status.INVALID_ARGUMENT;
     case 'unauthorized':
       return status.UNAUTHENTICATED;
