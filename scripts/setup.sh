@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Parley needs on Debian 12 (as root), then installs npm dependencies and builds.
 #   bash scripts/setup.sh          runtime packages, npm ci, build
-#   bash scripts/setup.sh --test   also the test data (pocketsphinx-testdata)
+#   bash scripts/setup.sh --test   also the test data (pocketsphinx-testdata), and Chromium for the widget's browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ make python3 pkg-config libpocketsphinx-dev pocketsphinx-en-us)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(pocketsphinx-testdata python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc)
+  packages+=(pocketsphinx-testdata python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc chromium)
 fi
 
 missing=()

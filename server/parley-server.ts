@@ -12,6 +12,7 @@ import { healthHandler, metricsHandler } from './http/health-metrics-handlers.js
 import { OriginPolicy } from './http/origin-policy.js';
 import { tokenHandler } from './http/token-handler.js';
 import { parseRequestTarget } from './http/request-target.js';
+import { widgetHandler } from './http/widget-handler.js';
 import { listen } from './http/listen.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { loggableOptions } from './logging/loggable-options.js';
@@ -20,6 +21,7 @@ import { SessionHost } from './session/session-host.js';
 import type { SessionRegistry } from './session/session-registry.js';
 import { configFromQuery } from './session/session-config-resolver.js';
 import { startGrpcServer } from './transports/grpc-server.js';
+import { webrtcSignalling, webrtcSignallingOptions } from './transports/webrtc-signalling.js';
 import { serveWebSocket } from './transports/ws-transport.js';
 
 const LISTEN_PATH = '/v1/listen';
@@ -37,6 +39,8 @@ export interface ParleyServer {
   readonly ready: Promise<void>;
   /** The loaded engines (null before `ready`): for supervision and tests. */
   readonly engines: () => HostedEngines | null;
+  /** WebRTC peer connections held (negotiating or in a session): for tests and supervision. */
+  readonly webrtcPeers: () => number;
   /**
    * Drains (design.md section 10: open turns end with `turn.end`, sessions with
    * `session.ended` `server_shutdown`, within `drainMs`), then stops listening and frees the
@@ -58,7 +62,8 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
   if (options.apiKeys.length === 0) log.warn({ event: 'auth_off' }, 'PARLEY_API_KEYS is not set: authentication is off');
   const host = new SessionHost(options, log);
   let engines: HostedEngines | null = null;
-  const handlers: HttpHandler[] = [healthHandler(host), metricsHandler(host), tokenHandler(host)];
+  const webrtc = webrtcSignalling(webrtcSignallingOptions(host));
+  const handlers: HttpHandler[] = [healthHandler(host), metricsHandler(host), tokenHandler(host), webrtc, widgetHandler()];
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
   const http = createServer(
@@ -137,10 +142,13 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
     host,
     ready,
     engines: () => engines,
+    webrtcPeers: () => webrtc.peers,
     close: () => {
       closing ??= (async () => {
         grpc.setServing(false);
         await host.drain();
+        // Peers whose channel never opened hold no session for the drain to end.
+        await webrtc.close();
         await grpc.close();
         wss.close();
         http.closeAllConnections();
