@@ -190,6 +190,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the <parley-call> widget in Chromium', () => {
     expect(ended[0]!.detail).toMatchObject({ reason: 'stop' });
     await widget.waitForEvents({ state: 'ended' });
     await waitFor(() => server.registry.activeSessions === 0);
+    // A WebRTC hang-up leaves no peer connection behind either.
+    await waitFor(() => server.webrtcPeers() === 0);
     expect(await widget.button('Start call').isEnabled()).toBe(true);
   }
 });
