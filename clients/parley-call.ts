@@ -38,6 +38,12 @@ export interface ParleyCall {
   /** Drops the connection at once. */
   close(): void;
   readonly closed: Promise<CallEnd>;
+  /**
+   * WebRTC only: when the client's track began playing the first audio sent. The client holds
+   * up to 200 ms before playing, so audio sent in real time `t` ms into the call left it at
+   * this plus `t`, not when `sendAudio` was called.
+   */
+  audioStartedAt?(): number | undefined;
 }
 
 /** Opens a session at `target` with `config`; every event goes to `onEvent`. */
@@ -62,6 +68,7 @@ export function openParleyCall(target: CallTarget, config: SessionConfigInput, o
       sendAudio: (bytes) => client.sendAudio(bytes),
       stop: () => client.stop(),
       close: () => client.close(),
+      audioStartedAt: () => client.audioStartedAt,
       closed: client.closed.then(({ status, ok, reason, errorCode }) => ({
         closeCode: status,
         ok,

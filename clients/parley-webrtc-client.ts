@@ -110,6 +110,11 @@ export class ParleyWebrtcClient extends EventEmitter<ParleyWebrtcClientEvents> {
     void this.connect(config).catch((error: unknown) => this.finish({ message: error instanceof Error ? error.message : String(error) }));
   }
 
+  /** When the track began playing the first audio sent (see AudioPacer.clockStartedAt): what latency counts from. */
+  get audioStartedAt(): number | undefined {
+    return this.pacer.clockStartedAt;
+  }
+
   /** Mono audio in the configured encoding and rate. Resolves once the track is less than 200 ms behind it. */
   async sendAudio(bytes: Uint8Array): Promise<void> {
     return this.pacer.push(this.resampler.process(decodeSamples(bytes, this.encoding, 1)));

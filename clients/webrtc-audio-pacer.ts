@@ -36,6 +36,15 @@ export class AudioPacer {
     private readonly leadMs: number,
   ) {}
 
+  /**
+   * `performance.now()` when the first queued sample went to the track (undefined before). A
+   * writer that keeps real time never lets the queue run dry, so audio it pushed `t` ms in
+   * left the client at this plus `t`.
+   */
+  get clockStartedAt(): number | undefined {
+    return this.running ? this.startedAt : undefined;
+  }
+
   /** Lets the clock start (see the class doc); until then `push` only queues. */
   start(): void {
     this.armed = true;

@@ -54,6 +54,9 @@ export async function runCall(target: CallTarget, call: BenchCall, speed: number
     sentAt.push(performance.now());
     await client.sendAudio(pcm.subarray(k * chunkBytes, (k + 1) * chunkBytes));
   }
+  // WebRTC: the audio left the client when its track played it, not when it was queued.
+  const played = client.audioStartedAt?.();
+  if (played !== undefined) sentAt.forEach((_, k) => (sentAt[k] = played + k * CHUNK_MS));
   await client.stop();
   const { closeCode } = await client.closed;
   return { call, events, sentAt, refused: false, closeCode, wallMs: performance.now() - startedAt };
