@@ -63,6 +63,7 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
   const host = new SessionHost(options, log);
   let engines: HostedEngines | null = null;
   const webrtc = webrtcSignalling(webrtcSignallingOptions(host));
+  host.metrics.observeWebrtcPeers(() => webrtc.peers);
   const handlers: HttpHandler[] = [healthHandler(host), metricsHandler(host), tokenHandler(host), webrtc, widgetHandler()];
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });

@@ -5,6 +5,7 @@ import { ParleyWebrtcClient } from '../clients/parley-webrtc-client.js';
 import type { ServerEvent } from '../proto/messages.js';
 import { goForward } from './support/audio-fixtures.js';
 import { captureLog } from './support/log-capture.js';
+import { fetchMetrics, metricValue } from './support/prometheus-text.js';
 import { RawPeer } from './support/raw-ws.js';
 import { startTestServer, waitFor } from './support/test-server.js';
 import { RawWebrtcPeer } from './support/webrtc-raw-peer.js';
@@ -36,6 +37,7 @@ describe('WebRTC session lifecycle', () => {
       await client.started;
       await sendSpeech(client);
       expect(server.webrtcPeers()).toBe(1);
+      expect(metricValue((await fetchMetrics(server.port)).metrics, 'parley_webrtc_peers')).toBe(1);
       expect(server.registry.activeSessions).toBe(1);
       client.close();
       expect(await client.closed).toMatchObject({ status: 201, ok: false });

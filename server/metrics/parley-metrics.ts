@@ -86,6 +86,13 @@ export class ParleyMetrics implements SchedulerObserver {
     this.droppedPartials.inc();
   }
 
+  /** Peer connections the WebRTC endpoint holds (negotiating or in a session), read at each scrape. */
+  observeWebrtcPeers(peers: () => number): void {
+    new Gauge({ name: 'parley_webrtc_peers', help: 'WebRTC peer connections held, negotiating or in a session', registers: [this.registry], collect() {
+      this.set(peers());
+    } });
+  }
+
   engineRestarted(engine: string): void {
     this.engineRestarts.inc({ engine });
   }
