@@ -12,9 +12,14 @@ const pcm = new Uint8Array(goForward.buffer, goForward.byteOffset, goForward.len
 /** The first second of "go forward ten meters": speech, so a turn is open. */
 const SPEECH = pcm.subarray(0, 32000);
 
+function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+}
+
 describe('graceful drain', () => {
   it('ends open turns with turn.end, sessions with server_shutdown, and refuses newcomers', async () => {
     const { log, lines } = captureLog();
+    const timersBefore = activeTimers();
     const server = await startTestServer({ drainMs: 5000, prewarmDecoders: 2 }, { log });
     const ws = new RawPeer(server.url);
     await ws.opened;
@@ -48,6 +53,9 @@ describe('graceful drain', () => {
     expect(server.host.openConnections).toBe(0);
     expect(server.registry.activeSessions).toBe(0);
     expect(lines.filter((l) => l.event === 'session_end').map((l) => l.reason)).toEqual(['server_shutdown', 'server_shutdown']);
+    // Every timer of the connections, sessions, pools and engines was cleared.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
   });
 
   it('never hangs: a client that never reads is cut off at the drain deadline', async () => {
