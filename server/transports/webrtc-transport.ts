@@ -6,9 +6,7 @@ import type { ConnectionEnding, ConnectionTransport } from '../session/connectio
 import { SessionConnection } from '../session/session-connection.js';
 import type { SessionHost } from '../session/session-host.js';
 import { SinkAudio } from './webrtc-sink-audio.js';
-
-/** A client whose data channel does not close after ours is cut off after this long. */
-const CLOSE_HANDSHAKE_MS = 2000;
+import { CLOSE_HANDSHAKE_MS } from './close-handshake.js';
 
 export interface WebrtcClient {
   credential: string | undefined;

@@ -5,9 +5,7 @@ import type { ConnectionEnding, ConnectionTransport } from '../session/connectio
 import { SessionConnection } from '../session/session-connection.js';
 import type { SessionHost } from '../session/session-host.js';
 import { closeCodeForError, WS_CLOSE } from './ws-close-codes.js';
-
-/** A client that does not answer our close frame is cut off after this long. */
-const CLOSE_HANDSHAKE_MS = 2000;
+import { CLOSE_HANDSHAKE_MS } from './close-handshake.js';
 
 export interface WsClient {
   credential: string | undefined;
