@@ -97,6 +97,8 @@ export class ParleyWebrtcClient extends EventEmitter<ParleyWebrtcClientEvents> {
     this.channel.onmessage = ({ data }) => {
       if (typeof data === 'string') this.onEvent(JSON.parse(data) as ServerEvent);
     };
+    // The config is in the POST's query; `start` tells the server not to wait for more.
+    this.channel.onopen = () => this.sendMessage({ type: 'start' });
     this.channel.onclose = () => this.finish();
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed') this.finish();

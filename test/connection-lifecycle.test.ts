@@ -56,7 +56,7 @@ describe('a connection before its session', () => {
 
 describe('connection limits', () => {
   it('closes a connection that starts no session within startTimeoutMs, with start_timeout', async () => {
-    const server = await startTestServer({ startTimeoutMs: 300 });
+    const server = await startTestServer({ startTimeoutMs: 300, webrtcStartWaitMs: 0 });
     try {
       const peer = new RawPeer(server.url);
       await peer.opened;

@@ -58,7 +58,7 @@ describe('gRPC against hostile and careless clients', () => {
   });
 
   it('ends a call that sends no config within startTimeoutMs with DEADLINE_EXCEEDED (start_timeout)', async () => {
-    const server = await startTestServer({ startTimeoutMs: 300 });
+    const server = await startTestServer({ startTimeoutMs: 300, webrtcStartWaitMs: 0 });
     try {
       // A raw call that opens and sends nothing: the typed client would send its config at once.
       const silent = new RawGrpcCall(`127.0.0.1:${server.grpcPort}`);

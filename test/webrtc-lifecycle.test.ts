@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeSamples } from '../audio/pcm-decoder.js';
 import { ParleyWebrtcClient } from '../clients/parley-webrtc-client.js';
 import type { ServerEvent } from '../proto/messages.js';
-import { goForward } from './support/audio-fixtures.js';
+import { AudioPacer } from '../clients/webrtc-audio-pacer.js';
+import { at16kTo, goForward } from './support/audio-fixtures.js';
 import { captureLog } from './support/log-capture.js';
 import { fetchMetrics, metricValue } from './support/prometheus-text.js';
 import { RawPeer } from './support/raw-ws.js';
@@ -133,14 +134,14 @@ describe('WebRTC session lifecycle', () => {
 });
 
 describe('WebRTC data channel messages', () => {
-  it('takes finalize, keepalive and stop; refuses start, binary and malformed messages without ending the session', async () => {
+  it('a start sent as the channel opens layers its config over the query; a second start, binary and malformed messages are refused without ending the session', async () => {
     const server = await startTestServer();
     try {
       const peer = new RawWebrtcPeer();
-      await peer.connect(server.port, { query: 'end_ms=5000&eager_end_ms=4000' });
+      await peer.connect(server.port, { query: 'end_ms=5000&eager_end_ms=4000', start: { type: 'start', eager_end_ms: 3000, labels: { call: 'c-1' } } });
       const started = await peer.next('session.started');
       expect(peer.events[0]).toBe(started);
-      expect(started.config).toMatchObject({ encoding: 'pcm_s16le', sample_rate: 48000, channels: 1, end_ms: 5000 });
+      expect(started.config).toMatchObject({ encoding: 'pcm_s16le', sample_rate: 48000, channels: 1, end_ms: 5000, eager_end_ms: 3000, labels: { call: 'c-1' } });
       peer.send({ type: 'start', end_ms: 100 });
       peer.send(new Uint8Array([1, 2, 3, 4]));
       peer.send('not json');
@@ -160,6 +161,48 @@ describe('WebRTC data channel messages', () => {
       peer.close();
       await released(server);
     } finally {
+      await server.close();
+    }
+  });
+
+  it('a start whose config is bad ends the session attempt with a fatal bad_config, then the peer is released', async () => {
+    const server = await startTestServer();
+    try {
+      const peer = new RawWebrtcPeer();
+      await peer.connect(server.port, { start: { type: 'start', end_ms: -5 } });
+      await peer.channelClosed;
+      expect(peer.events).toEqual([expect.objectContaining({ type: 'error', code: 'bad_config', fatal: true })]);
+      peer.close();
+      await released(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client that sends nothing gets its session after webrtcStartWaitMs with the query config, and the audio of the wait is held, not lost', async () => {
+    const waitMs = 800;
+    const server = await startTestServer({ webrtcStartWaitMs: waitMs });
+    const peer = new RawWebrtcPeer();
+    const pacer = new AudioPacer(peer.source, 0);
+    try {
+      await peer.connect(server.port, { query: 'end_ms=400' });
+      const openedAt = performance.now();
+      pacer.start();
+      void pacer.push(at16kTo(goForward(), 48000));
+      const started = await peer.next('session.started');
+      expect(performance.now() - openedAt).toBeGreaterThanOrEqual(waitMs - 50);
+      expect(started.config).toMatchObject({ end_ms: 400 });
+      // The speech lies 0.5 s into the file, so inside the wait: held, it is heard where it
+      // is; dropped, the session's clock would start on it (at_ms near 0) and "go" be lost.
+      const speech = await peer.next('speech.started');
+      expect(speech.at_ms).toBeGreaterThanOrEqual(400);
+      expect(speech.at_ms).toBeLessThan(waitMs);
+      const end = await peer.next('turn.end', 15_000);
+      expect(end.text).toMatch(/^go forward/);
+    } finally {
+      pacer.stop();
+      peer.close();
+      await released(server);
       await server.close();
     }
   });

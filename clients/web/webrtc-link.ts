@@ -61,6 +61,9 @@ export class WebRtcLink implements CallLink {
     try {
       pc.addTransceiver(track, { direction: 'sendonly' });
       const channel = pc.createDataChannel(DATA_CHANNEL_LABEL);
+      // The config went in the POST's query (refused there, before any negotiation, when
+      // bad); `start` tells the server not to wait for more.
+      channel.addEventListener('open', () => channel.send(JSON.stringify({ type: 'start' } satisfies ClientMessage)), { once: true });
       // The server may speak (`session.started`) before the link below exists: see `opened`.
       const early: MessageEvent[] = [];
       channel.onmessage = (message) => early.push(message);

@@ -103,6 +103,12 @@ export interface ServerOptions {
   webrtcMaxSdpBytes: number;
   /** A peer whose `parley` data channel has not opened this long after its POST is released. */
   webrtcConnectTimeoutMs: number;
+  /**
+   * How long a WebRTC session waits, after its channel opens, for a first message (`start`
+   * with config) before it starts with the POST's query config; the track's audio meanwhile
+   * is held, not lost.
+   */
+  webrtcStartWaitMs: number;
   /** How long the server gathers ICE candidates before it answers with those it has. */
   webrtcIceGatherTimeoutMs: number;
   /** How long a peer may stay ICE-disconnected before its session ends (`client_gone`). */
@@ -173,6 +179,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   webrtcMaxPeers: 16,
   webrtcMaxSdpBytes: 32 * 1024,
   webrtcConnectTimeoutMs: 10_000,
+  webrtcStartWaitMs: 1000,
   webrtcIceGatherTimeoutMs: 2000,
   webrtcDisconnectGraceMs: 5000,
   iceServers: [],
@@ -239,6 +246,7 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   webrtcMaxPeers: { env: 'PARLEY_WEBRTC_MAX_PEERS', min: 1, max: 100_000 },
   webrtcMaxSdpBytes: { env: 'PARLEY_WEBRTC_MAX_SDP_BYTES', min: 1024, max: 1024 * 1024 },
   webrtcConnectTimeoutMs: { env: 'PARLEY_WEBRTC_CONNECT_TIMEOUT_MS', min: 100, max: 600_000 },
+  webrtcStartWaitMs: { env: 'PARLEY_WEBRTC_START_WAIT_MS', min: 0, max: 60_000 },
   webrtcIceGatherTimeoutMs: { env: 'PARLEY_WEBRTC_ICE_GATHER_TIMEOUT_MS', min: 10, max: 60_000 },
   webrtcDisconnectGraceMs: { env: 'PARLEY_WEBRTC_DISCONNECT_GRACE_MS', min: 0, max: 600_000 },
 };
@@ -317,6 +325,7 @@ export function validateServerOptions(options: ServerOptions): ServerOptions {
       options.webrtcIceGatherTimeoutMs < options.webrtcConnectTimeoutMs,
       'PARLEY_WEBRTC_ICE_GATHER_TIMEOUT_MS must be below PARLEY_WEBRTC_CONNECT_TIMEOUT_MS',
     ],
+    [options.webrtcStartWaitMs < options.startTimeoutMs, 'PARLEY_WEBRTC_START_WAIT_MS must be below PARLEY_START_TIMEOUT_MS'],
     [options.tokenSecret === undefined || options.tokenSecret.length >= 32, 'PARLEY_TOKEN_SECRET must be at least 32 characters'],
     [
       options.allowedOrigins.length > 0 && options.allowedOrigins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/i.test(o)),

@@ -42,6 +42,9 @@ export function serveWebrtc(media: WebrtcMedia, client: WebrtcClient, host: Sess
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   const audio = new SinkAudio();
   let sink: RtcAudioSink | null = null;
+  /** Track audio delivered before the session started; null once it has. */
+  let held: Uint8Array[] | null = [];
+  const startWait = setTimeout(() => startSession(undefined), host.options.webrtcStartWaitMs);
   const stopSink = () => {
     if (!sink) return;
     // Frames the native thread already queued must not arrive after the input ended.
@@ -52,6 +55,7 @@ export function serveWebrtc(media: WebrtcMedia, client: WebrtcClient, host: Sess
 
   const release = () => {
     clearTimeout(cutoff);
+    clearTimeout(startWait);
     stopSink();
     media.release();
     resolveClosed();
@@ -98,9 +102,19 @@ export function serveWebrtc(media: WebrtcMedia, client: WebrtcClient, host: Sess
     }
     onText(data);
   };
-  connection.onStart({});
   if (!closing) sink = startSink();
   return connection;
+
+  /** Starts the session with `first` (a `start` carries config), then replays the held audio. */
+  function startSession(first: ClientMessage | undefined): void {
+    clearTimeout(startWait);
+    const before = held;
+    if (before === null) return;
+    held = null;
+    if (first?.type === 'start') connection.onMessage(first);
+    else connection.onStart({});
+    for (const bytes of before) connection.onAudio(bytes);
+  }
 
   function startSink(): RtcAudioSink {
     const started = new media.wrtc.nonstandard.RTCAudioSink(media.track);
@@ -113,7 +127,9 @@ export function serveWebrtc(media: WebrtcMedia, client: WebrtcClient, host: Sess
         connection.onClientError(new ParleyError('bad_audio', `the audio track delivers ${frame.sampleRate} Hz, which Parley cannot take`, true));
         return;
       }
-      if (bytes.length > 0) connection.onAudio(bytes);
+      if (bytes.length === 0) return;
+      if (held) held.push(bytes);
+      else connection.onAudio(bytes);
     };
     return started;
   }
@@ -130,6 +146,10 @@ export function serveWebrtc(media: WebrtcMedia, client: WebrtcClient, host: Sess
     } catch (error) {
       connection.onClientError(error as ParleyError);
       return;
+    }
+    if (held) {
+      startSession(message);
+      if (message.type === 'start') return;
     }
     // `stop` ends the input, and on WebRTC the input is the track: the sink stops with the
     // audio it has delivered, or every later frame would be refused as audio after stop.

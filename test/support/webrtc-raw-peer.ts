@@ -79,11 +79,20 @@ export class RawWebrtcPeer {
     return res;
   }
 
-  /** POSTs the offer and applies the answer; resolves once the data channel is open. */
-  async connect(port: number, options: PostOptions = {}): Promise<void> {
+  /**
+   * POSTs the offer and applies the answer; resolves once the data channel is open. `start`
+   * is sent the moment it opens; without it the server waits `webrtcStartWaitMs` for one.
+   */
+  async connect(port: number, options: PostOptions & { start?: object } = {}): Promise<void> {
     const res = await this.post(port, options);
     if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
-    const opened = new Promise<void>((resolve) => (this.channel!.onopen = () => resolve()));
+    const opened = new Promise<void>(
+      (resolve) =>
+        (this.channel!.onopen = () => {
+          if (options.start) this.send(options.start);
+          resolve();
+        }),
+    );
     await this.pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
     await opened;
   }
