@@ -24,14 +24,18 @@ const HEADLESS_FLAGS = [
 ];
 
 export interface FakeMediaOptions {
-  /** A WAV the fake microphone plays once (`%noloop`), then silence. */
-  microphoneWav: string;
+  /**
+   * A WAV Chromium's fake microphones play once (`%noloop`), then silence. Absent: no fake
+   * devices, only the machine's own (none on a server).
+   */
+  microphoneWav?: string;
   /** Answer permission prompts with "allow" (default); false: a prompt is denied, as a person saying no. */
   allowMicrophone?: boolean;
 }
 
 export function launchChromium(media: FakeMediaOptions): Promise<Browser> {
-  const args = [...HEADLESS_FLAGS, '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${media.microphoneWav}%noloop`];
+  const args = [...HEADLESS_FLAGS];
+  if (media.microphoneWav) args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${media.microphoneWav}%noloop`);
   if (media.allowMicrophone ?? true) args.push('--use-fake-ui-for-media-stream');
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }

@@ -108,6 +108,11 @@ export class WidgetPage {
     return this.page.locator('parley-call .turn .text').allTextContents();
   }
 
+  /** The widget's status line ("Live over WebRTC", "Reconnecting in 2 s…"). */
+  async statusText(): Promise<string> {
+    return (await this.page.locator('parley-call .status').textContent()) ?? '';
+  }
+
   /** The widget's error message (its `role="alert"` line), or null while none shows. */
   async errorMessage(): Promise<string | null> {
     const alert = this.page.locator('parley-call .error');
