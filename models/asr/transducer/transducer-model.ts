@@ -1,0 +1,162 @@
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { ParleyError } from '../../../proto/errors.js';
+import { readOnnxMetadata } from '../../onnx/onnx-metadata.js';
+import { createOnnxSession, type ExecutionProvider } from '../../onnx/onnx-session-factory.js';
+import { readEncoderSpec, type EncoderSpec } from './encoder-spec.js';
+import { greedySearch, initialSearchState, type Emitted, type SearchState, type TransducerHeads } from './greedy-search.js';
+import { batchShape, gatherStates, initialState, scatterStates, type StateData } from './state-layout.js';
+
+export interface TransducerModelPaths {
+  encoder: string;
+  decoder: string;
+  joiner: string;
+}
+
+export interface TransducerModelOptions {
+  executionProvider?: ExecutionProvider;
+  /** Threads inside one operator. Default 1: the engine scales by batching. */
+  intraOpThreads?: number;
+  /** `<unk>`'s id, searched as blank (from the token table). */
+  unkId?: number;
+}
+
+/** What the engine needs to know of a loaded model. */
+export interface TransducerModelInfo {
+  encoder: EncoderSpec;
+  contextSize: number;
+  vocabSize: number;
+  joinerDim: number;
+  executionProvider: ExecutionProvider;
+}
+
+/** One stream's chunk of features, (chunkFrames x featureDim) row-major. */
+export interface StepInput {
+  stream: number;
+  features: Float32Array;
+}
+
+export interface StepOutput extends Emitted {
+  stream: number;
+}
+
+interface StreamState {
+  encoder: StateData[];
+  search: SearchState;
+}
+
+/**
+ * A streaming Zipformer transducer on ONNX Runtime: encoder, decoder and joiner sessions, and
+ * every stream's carried state, addressed by id. It runs where it is loaded (the engine's
+ * worker thread): ONNX Runtime's `run()` is synchronous native work on the calling thread.
+ */
+export class TransducerModel {
+  private readonly streams = new Map<number, StreamState>();
+  private readonly heads: TransducerHeads;
+
+  private constructor(
+    private readonly encoder: InferenceSession,
+    private readonly decoder: InferenceSession,
+    private readonly joiner: InferenceSession,
+    readonly info: TransducerModelInfo,
+    private readonly unkId: number | undefined,
+  ) {
+    const { contextSize, vocabSize, joinerDim } = info;
+    this.heads = {
+      contextSize,
+      vocabSize,
+      joinerDim,
+      decode: async (contexts, n) => {
+        const out = await decoder.run({ y: new Tensor('int64', contexts, [n, contextSize]) });
+        return out.decoder_out!.data as Float32Array;
+      },
+      join: async (encoderFrames, decoderOut, n) => {
+        const out = await joiner.run({
+          encoder_out: new Tensor('float32', encoderFrames, [n, joinerDim]),
+          decoder_out: new Tensor('float32', decoderOut, [n, joinerDim]),
+        });
+        return out.logit!.data as Float32Array;
+      },
+    };
+  }
+
+  static async load(paths: TransducerModelPaths, options: TransducerModelOptions = {}): Promise<TransducerModel> {
+    const sessionOptions = { executionProvider: options.executionProvider, intraOpThreads: options.intraOpThreads, fallbackToCpu: true };
+    const [metadata, decoderMetadata, joinerMetadata] = await Promise.all([readOnnxMetadata(paths.encoder), readOnnxMetadata(paths.decoder), readOnnxMetadata(paths.joiner)]);
+    const [encoder, decoder, joiner] = await Promise.all([
+      createOnnxSession(paths.encoder, sessionOptions),
+      createOnnxSession(paths.decoder, sessionOptions),
+      createOnnxSession(paths.joiner, sessionOptions),
+    ]);
+    const sessions = [encoder.session, decoder.session, joiner.session];
+    try {
+      const info: TransducerModelInfo = {
+        encoder: readEncoderSpec(metadata, encoder.session.inputMetadata, paths.encoder),
+        contextSize: metadataInt(decoderMetadata, 'context_size', paths.decoder),
+        vocabSize: metadataInt(decoderMetadata, 'vocab_size', paths.decoder),
+        joinerDim: metadataInt(joinerMetadata, 'joiner_dim', paths.joiner),
+        // Every session falls back alike; the encoder's says what the model runs on.
+        executionProvider: encoder.executionProvider,
+      };
+      return new TransducerModel(encoder.session, decoder.session, joiner.session, info, options.unkId);
+    } catch (error) {
+      await Promise.all(sessions.map((s) => s.release()));
+      throw error;
+    }
+  }
+
+  /** A fresh stream (or a stream started over: a new utterance) with zero states. */
+  resetStream(stream: number): void {
+    this.streams.set(stream, {
+      encoder: this.info.encoder.states.map(initialState),
+      search: initialSearchState(this.info.contextSize),
+    });
+  }
+
+  closeStream(stream: number): void {
+    this.streams.delete(stream);
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  /** One encoder chunk for each stream of the batch, then greedy search over its output. */
+  async step(inputs: readonly StepInput[]): Promise<StepOutput[]> {
+    const spec = this.info.encoder;
+    const n = inputs.length;
+    const frameSize = spec.chunkFrames * spec.featureDim;
+    const streams = inputs.map(({ stream, features }) => {
+      if (features.length !== frameSize) throw new ParleyError('engine_failure', `stream ${stream} sent ${features.length} feature values, expected ${frameSize}`);
+      const state = this.streams.get(stream);
+      if (!state) throw new ParleyError('engine_failure', `stream ${stream} is not open on the model`);
+      return state;
+    });
+    const x = new Float32Array(n * frameSize);
+    inputs.forEach(({ features }, s) => x.set(features, s * frameSize));
+    const feeds: Record<string, Tensor> = { x: new Tensor('float32', x, [n, spec.chunkFrames, spec.featureDim]) };
+    spec.states.forEach((state, i) => {
+      feeds[state.name] = new Tensor(state.type, gatherStates(state, streams.map((s) => s.encoder[i]!)), batchShape(state, n));
+    });
+    const out = await this.encoder.run(feeds);
+    spec.states.forEach((state, i) => {
+      const next = out[`new_${state.name}`];
+      if (!next) throw new ParleyError('engine_failure', `the encoder gave no new_${state.name}`);
+      scatterStates(state, next.data as StateData, n).forEach((value, s) => (streams[s]!.encoder[i] = value));
+    });
+    const encoderOut = out.encoder_out!;
+    const frames = encoderOut.dims[1]!;
+    const emitted = await greedySearch(this.heads, encoderOut.data as Float32Array, frames, streams.map((s) => s.search), this.unkId);
+    return emitted.map((e, s) => ({ stream: inputs[s]!.stream, ...e }));
+  }
+
+  async release(): Promise<void> {
+    this.streams.clear();
+    await Promise.all([this.encoder.release(), this.decoder.release(), this.joiner.release()]);
+  }
+}
+
+function metadataInt(metadata: Record<string, string>, key: string, name: string): number {
+  const value = Number(metadata[key]);
+  if (!Number.isInteger(value) || value <= 0) throw new ParleyError('engine_failure', `${name} has no positive integer metadata ${key}`);
+  return value;
+}
