@@ -46,6 +46,7 @@ const EVENTS: { [T in ServerEvent['type']]: Extract<ServerEvent, { type: T }> } 
       max_session_ms: 3600000,
       max_partial_words: 50,
     },
+    recognizer: { engine: 'transducer', model: 'zipformer2', files: ['encoder.int8.onnx', 'decoder.onnx', 'joiner.onnx', 'tokens.txt'], sha256: '0123456789abcdef' },
   },
   'speech.started': { type: 'speech.started', channel: 1, turn_id: 2, at_ms: 4096 },
   'transcript.partial': {

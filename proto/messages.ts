@@ -27,11 +27,24 @@ export type ClientMessage = StartMessage | FinalizeMessage | StopMessage | Keepa
 
 // ---- Server to client ----
 
+/** Which recognizer and model produce a session's transcripts: never a guess. */
+export interface RecognizerInfo {
+  /** `pocketsphinx` or `transducer`. */
+  engine: string;
+  /** PocketSphinx: `en-us`; a transducer: its export, `zipformer` or `zipformer2`. */
+  model: string;
+  /** The model's files, relative to its folder. */
+  files: string[];
+  /** SHA-256 over those files' contents in that order; hex, first 16 digits. */
+  sha256: string;
+}
+
 export interface SessionStartedEvent {
   type: 'session.started';
   session_id: string;
   config: SessionConfig;
   limits: SessionLimits;
+  recognizer: RecognizerInfo;
 }
 export interface SpeechStartedEvent {
   type: 'speech.started';

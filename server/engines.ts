@@ -1,4 +1,10 @@
+import type { AsrEngine } from '../models/asr/asr-engine.js';
 import { PocketSphinxEngine } from '../models/asr/pocketsphinx/pocketsphinx-engine.js';
+import { ACOUSTIC_MODEL, pocketSphinxModelVersion } from '../models/asr/pocketsphinx/pocketsphinx-model.js';
+import { TransducerAsrEngine } from '../models/asr/transducer/transducer-asr-engine.js';
+import { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
+import type { ExecutionProvider } from '../models/onnx/onnx-session-factory.js';
+import type { RecognizerInfo } from '../proto/messages.js';
 import { SERVING_SEARCH_ARGS } from '../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../models/vad/vad-engine.js';
 import type { ServerOptions } from './config/server-options.js';
@@ -20,16 +26,42 @@ export interface EngineSupervision {
 
 /**
  * Loads the models every session shares. Every model run goes through the scheduler:
- * VAD batches, and the recognizer's decoder creation and stream drains.
+ * VAD batches, and the recognizer's decoder creation, stream drains and decodes.
  */
 export async function loadEngines(options: ServerOptions, scheduler: WorkScheduler, supervision: EngineSupervision): Promise<HostedEngines> {
-  const { vadDeadlineMs, vadMaxWaitMs, partialDeadlineMs } = options;
-  const [vad, asr] = await Promise.all([
+  const { vadDeadlineMs, vadMaxWaitMs } = options;
+  const [vad, recognizer] = await Promise.all([
     VadEngine.load({
       maxWaitMs: vadMaxWaitMs,
       runThrough: (run) => scheduler.submit({ workClass: 'vad', key: 'vad', deadline: performance.now() + vadDeadlineMs, run }),
       onStatus: (event) => supervision.onEngineEvent('vad', event),
     }),
+    options.asrEngine === 'transducer' ? loadTransducer(options) : loadPocketSphinx(options, scheduler),
+  ]);
+  return {
+    vad,
+    asr: recognizer.asr,
+    recognizer: recognizer.info,
+    executionProvider: recognizer.executionProvider,
+    get healthy() {
+      return vad.healthy && recognizer.healthy();
+    },
+    close: async () => {
+      await Promise.all([vad.close(), recognizer.asr.close()]);
+    },
+  };
+}
+
+interface LoadedRecognizer {
+  asr: AsrEngine;
+  info: RecognizerInfo;
+  /** Where the recognizer's model runs; null for PocketSphinx (native, CPU). */
+  executionProvider: ExecutionProvider | null;
+  healthy(): boolean;
+}
+
+async function loadPocketSphinx(options: ServerOptions, scheduler: WorkScheduler): Promise<LoadedRecognizer> {
+  const [asr, version] = await Promise.all([
     PocketSphinxEngine.create({
       decoderArgs: SERVING_SEARCH_ARGS,
       maxDecoders: options.maxDecoders,
@@ -37,18 +69,24 @@ export async function loadEngines(options: ServerOptions, scheduler: WorkSchedul
       idleDecoderTtlMs: options.decoderIdleMs,
       decodeNiceness: options.decodeNice,
       // Setup work has no turn waiting on it: it runs in the partial tier, never ahead of a turn's end.
-      runThrough: (work, run) => scheduler.submit({ workClass: 'partial', key: `asr:${work}`, deadline: performance.now() + partialDeadlineMs, run }),
+      runThrough: (work, run) => scheduler.submit({ workClass: 'partial', key: `asr:${work}`, deadline: performance.now() + options.partialDeadlineMs, run }),
     }),
+    pocketSphinxModelVersion(),
   ]);
   await asr.prewarm(options.prewarmDecoders);
+  return { asr, info: { engine: asr.name, model: ACOUSTIC_MODEL, ...version }, executionProvider: null, healthy: () => true };
+}
+
+async function loadTransducer(options: ServerOptions): Promise<LoadedRecognizer> {
+  const engine = await TransducerEngine.load({
+    modelDir: options.asrModelDir!,
+    precision: options.asrModelPrecision,
+    executionProvider: options.onnxProvider,
+  });
   return {
-    vad,
-    asr,
-    get healthy() {
-      return vad.healthy;
-    },
-    close: async () => {
-      await Promise.all([vad.close(), asr.close()]);
-    },
+    asr: new TransducerAsrEngine(engine),
+    info: { engine: engine.name, model: engine.info.encoder.exportKind, ...engine.version },
+    executionProvider: engine.info.executionProvider,
+    healthy: () => engine.healthy,
   };
 }

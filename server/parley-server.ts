@@ -132,7 +132,11 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
     engines = loaded;
     host.attachEngines(loaded);
     grpc.setServing(host.serving);
-    log.info({ event: 'ready', asr: loaded.asr.name }, 'models loaded, ready');
+    const { recognizer, executionProvider } = loaded;
+    if (options.onnxProvider === 'cuda' && executionProvider === 'cpu') {
+      log.warn({ event: 'onnx_provider_fallback', requested: 'cuda', used: 'cpu' }, 'PARLEY_ONNX_PROVIDER=cuda: the CUDA execution provider could not be loaded, the recognizer runs on the CPU');
+    }
+    log.info({ event: 'ready', recognizer, execution_provider: executionProvider }, `models loaded, ready: ${recognizer.engine} ${recognizer.model} ${recognizer.sha256}`);
   });
 
   let closing: Promise<void> | null = null;

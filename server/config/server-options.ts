@@ -1,7 +1,14 @@
 import { availableParallelism } from 'node:os';
 import type { SessionConfig } from '../../proto/session-config.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/log-level.js';
+import type { ModelPrecision } from '../../models/asr/transducer/model-folder.js';
+import type { ExecutionProvider } from '../../models/onnx/onnx-session-factory.js';
 import { iceServersFromEnv, iceServersProblem, type IceServer } from './ice-servers.js';
+
+export type AsrEngineName = 'pocketsphinx' | 'transducer';
+const ASR_ENGINES: readonly AsrEngineName[] = ['pocketsphinx', 'transducer'];
+const MODEL_PRECISIONS: readonly ModelPrecision[] = ['fp32', 'int8'];
+const ONNX_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda'];
 
 /** Every limit and default of a Parley server, by name. */
 export interface ServerOptions {
@@ -116,6 +123,14 @@ export interface ServerOptions {
   /** STUN/TURN servers of the server's peer connections; none: host candidates only. */
   iceServers: readonly IceServer[];
   logLevel: LogLevel;
+  /** The recognizer: PocketSphinx (embedded, needs nothing) or an ONNX streaming Zipformer transducer. */
+  asrEngine: AsrEngineName;
+  /** The transducer's model folder, as sherpa-onnx publishes it (required for `transducer`). */
+  asrModelDir: string | undefined;
+  /** Which of the folder's files the transducer runs when it has fp32 and int8 ones. */
+  asrModelPrecision: ModelPrecision;
+  /** Where ONNX models run (the transducer); `cuda` falls back to the CPU, with a log line, where it cannot load. */
+  onnxProvider: ExecutionProvider;
   /** Transcript text in the logs (off: never logged). */
   logTranscripts: boolean;
   /** Defaults for per-session config keys a client leaves out. */
@@ -184,6 +199,10 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   webrtcDisconnectGraceMs: 5000,
   iceServers: [],
   logLevel: 'info',
+  asrEngine: 'pocketsphinx',
+  asrModelDir: undefined,
+  asrModelPrecision: 'fp32',
+  onnxProvider: 'cpu',
   logTranscripts: false,
   sessionDefaults: DEFAULT_SESSION_CONFIG,
 };
@@ -289,6 +308,10 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     allowedOrigins: env.PARLEY_ALLOWED_ORIGINS ? listFromEnv(env.PARLEY_ALLOWED_ORIGINS) : d.allowedOrigins,
     tokenSecret: env.PARLEY_TOKEN_SECRET || d.tokenSecret,
     logLevel: (env.PARLEY_LOG_LEVEL || d.logLevel) as LogLevel,
+    asrEngine: (env.PARLEY_ASR_ENGINE || d.asrEngine) as AsrEngineName,
+    asrModelDir: env.PARLEY_ASR_MODEL_DIR || d.asrModelDir,
+    asrModelPrecision: (env.PARLEY_ASR_MODEL_PRECISION || d.asrModelPrecision) as ModelPrecision,
+    onnxProvider: (env.PARLEY_ONNX_PROVIDER || d.onnxProvider) as ExecutionProvider,
     logTranscripts: boolFromEnv(env, 'PARLEY_LOG_TRANSCRIPTS', d.logTranscripts),
     iceServers: iceServersFromEnv(env.PARLEY_ICE_SERVERS),
   };
@@ -320,6 +343,10 @@ export function validateServerOptions(options: ServerOptions): ServerOptions {
     [options.maxSessionMs === 0 || options.maxSessionMs >= 1000, 'PARLEY_MAX_SESSION_MS must be 0 (no limit) or at least 1000'],
     [LOG_LEVELS.includes(options.logLevel), `PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${options.logLevel}"`],
     [options.host.length > 0, 'HOST must not be empty'],
+    [ASR_ENGINES.includes(options.asrEngine), `PARLEY_ASR_ENGINE must be one of ${ASR_ENGINES.join(', ')}, got "${options.asrEngine}"`],
+    [options.asrEngine !== 'transducer' || options.asrModelDir !== undefined, 'PARLEY_ASR_ENGINE=transducer needs PARLEY_ASR_MODEL_DIR (a model folder; see docs/models.md)'],
+    [MODEL_PRECISIONS.includes(options.asrModelPrecision), `PARLEY_ASR_MODEL_PRECISION must be fp32 or int8, got "${options.asrModelPrecision}"`],
+    [ONNX_PROVIDERS.includes(options.onnxProvider), `PARLEY_ONNX_PROVIDER must be cpu or cuda, got "${options.onnxProvider}"`],
     [iceProblem === null, iceProblem ?? ''],
     [
       options.webrtcIceGatherTimeoutMs < options.webrtcConnectTimeoutMs,

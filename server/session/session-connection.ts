@@ -175,7 +175,7 @@ export class SessionConnection {
       ended: (reason) => this.onSessionEnded(reason),
     });
     this.log = this.log.child({ session_id: this.session.id });
-    this.log.info({ event: 'session_start', key_id: this.keyId, config }, 'session started');
+    this.log.info({ event: 'session_start', key_id: this.keyId, config, recognizer: this.session.recognizer }, 'session started');
     this.touch();
     const { maxSessionMs } = this.host.options;
     if (maxSessionMs > 0) this.durationTimer = setTimeout(() => void this.session?.shutdown('max_duration'), maxSessionMs);

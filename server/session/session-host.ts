@@ -1,4 +1,5 @@
 import { ParleyError } from '../../proto/errors.js';
+import type { ExecutionProvider } from '../../models/onnx/onnx-session-factory.js';
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
 import { ApiKeyAuth } from '../auth/api-key-auth.js';
 import { BrowserTokens } from '../auth/browser-tokens.js';
@@ -16,6 +17,8 @@ import { Session, type SessionEngines, type SessionSink } from './session.js';
 export interface HostedEngines extends SessionEngines {
   /** False while an engine cannot serve (a crashed worker being restarted). */
   readonly healthy: boolean;
+  /** Where the recognizer's model runs (after any CUDA fallback); null for PocketSphinx. */
+  readonly executionProvider: ExecutionProvider | null;
   close(): Promise<void>;
 }
 
@@ -159,7 +162,7 @@ export class SessionHost {
     return new Session(
       config,
       { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs },
-      { vad: this.engines.vad, asr: this.engines.asr, scheduler: this.scheduler },
+      { vad: this.engines.vad, asr: this.engines.asr, recognizer: this.engines.recognizer, scheduler: this.scheduler },
       observed,
     );
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSamples } from '../../audio/pcm-decoder.js';
 import type { AsrEngine, AsrHypothesis, AsrStream } from '../../models/asr/asr-engine.js';
 import { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-engine.js';
+import { ACOUSTIC_MODEL, pocketSphinxModelVersion } from '../../models/asr/pocketsphinx/pocketsphinx-model.js';
 import { SERVING_SEARCH_ARGS } from '../../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../../models/vad/vad-engine.js';
 import { ParleyError } from '../../proto/errors.js';
@@ -96,7 +97,7 @@ describe('Session', () => {
       PocketSphinxEngine.create({ decoderArgs: SERVING_SEARCH_ARGS }),
     ]);
     await asr.prewarm(2);
-    runtime = { vad, asr, scheduler };
+    runtime = { vad, asr, scheduler, recognizer: { engine: asr.name, model: ACOUSTIC_MODEL, ...(await pocketSphinxModelVersion()) } };
   });
   afterAll(async () => {
     await Promise.all([runtime?.vad.close(), runtime?.asr.close()]);
@@ -124,6 +125,10 @@ describe('Session', () => {
     expect(session.pushAudio(encodeSamples(silence(100), 'pcm_s16le'))).toBe(true);
     await session.stop();
     expect(sink.events.map((e) => e.type)).toEqual(['session.started', 'session.ended']);
+    // It names the recognizer and its model: the files PocketSphinx loads and their hash.
+    expect(sink.events[0]).toMatchObject({ recognizer: { engine: 'pocketsphinx', model: 'en-us', sha256: expect.stringMatching(/^[0-9a-f]{16}$/) } });
+    const { files } = (sink.events[0] as Extract<ServerEvent, { type: 'session.started' }>).recognizer;
+    expect(files).toEqual(expect.arrayContaining(['en-us/mdef', 'en-us.lm.bin', 'cmudict-en-us.dict']));
   });
 
   it('rejects audio once closed, and close is idempotent', () => {

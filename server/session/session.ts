@@ -6,7 +6,7 @@ import { bytesPerSample } from '../../audio/audio-encoding.js';
 import type { AsrEngine, AsrStream } from '../../models/asr/asr-engine.js';
 import type { VadEngine } from '../../models/vad/vad-engine.js';
 import { ParleyError } from '../../proto/errors.js';
-import type { ChannelEvent, ServerEvent, SessionEndedEvent, SessionEndReason } from '../../proto/messages.js';
+import type { ChannelEvent, RecognizerInfo, ServerEvent, SessionEndedEvent, SessionEndReason } from '../../proto/messages.js';
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
 import { ChannelPipeline } from '../pipeline/channel-pipeline.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
@@ -16,6 +16,8 @@ const PIPELINE_RATE = 16000;
 export interface SessionEngines {
   vad: VadEngine;
   asr: AsrEngine;
+  /** The recognizer and model `asr` runs, as `session.started` names them. */
+  recognizer: RecognizerInfo;
 }
 
 /** What sessions share: the engines and the scheduler that runs their work. */
@@ -50,6 +52,8 @@ type Phase = 'running' | 'stopping' | 'draining' | 'ended';
  */
 export class Session {
   readonly id = randomUUID();
+  /** Which recognizer and model produce this session's transcripts. */
+  readonly recognizer: RecognizerInfo;
   private readonly pipelines: ChannelPipeline[];
   private readonly resamplers: StreamingResampler[];
   private readonly frameBytes: number;
@@ -65,6 +69,7 @@ export class Session {
     runtime: SessionRuntime,
     private readonly sink: SessionSink,
   ) {
+    this.recognizer = runtime.recognizer;
     this.frameBytes = bytesPerSample(config.encoding) * config.channels;
     this.resamplers = [];
     const opening: Promise<AsrStream>[] = [];
@@ -79,7 +84,7 @@ export class Session {
       // Streams that did open are released when another failed or the session ended meanwhile.
       if (failed || this.phase === 'ended') streams.forEach((s) => s.close());
       if (failed) throw failed.reason;
-      if (this.phase !== 'ended') this.sink.event({ type: 'session.started', session_id: this.id, config, limits: options.limits });
+      if (this.phase !== 'ended') this.sink.event({ type: 'session.started', session_id: this.id, config, limits: options.limits, recognizer: this.recognizer });
       return streams;
     });
     started.catch((error) => this.fail(error));

@@ -19,7 +19,11 @@ export async function startTestServer(overrides: Partial<ServerOptions> = {}, de
     },
     deps,
   );
-  await server.ready;
+  // A server whose models failed to load leaves no listener behind in the test process.
+  await server.ready.catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   return Object.assign(server, { url: `ws://127.0.0.1:${server.port}/v1/listen` });
 }
 

@@ -5,6 +5,7 @@ import type { AsrEngine, AsrStream } from '../asr-engine.js';
 import { DecoderPool, type RunThrough } from './decoder-pool.js';
 import { loadNativeBinding, type NativeDecoderOptions } from './native-binding.js';
 import { engineClosed, waitAborted } from './pocketsphinx-errors.js';
+import { ACOUSTIC_MODEL, DICTIONARY, LANGUAGE_MODEL, POCKETSPHINX_MODEL_DIR } from './pocketsphinx-model.js';
 import { PocketSphinxStream } from './pocketsphinx-stream.js';
 
 export type { EngineWork, RunThrough } from './decoder-pool.js';
@@ -49,7 +50,6 @@ export interface PocketSphinxOptions {
   runThrough?: RunThrough;
 }
 
-const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 const DEFAULT_MAX_DECODERS = 32;
 const DEFAULT_MAX_IDLE_DECODERS = 4;
 const MAX_NICENESS = 19;
@@ -91,11 +91,11 @@ export class PocketSphinxEngine implements AsrEngine {
     if (args.length % 2 !== 0) {
       throw new ParleyError('bad_config', 'decoderArgs must be name/value pairs');
     }
-    const modelDir = options.modelDir ?? DEFAULT_MODEL_DIR;
+    const modelDir = options.modelDir ?? POCKETSPHINX_MODEL_DIR;
     const decoderOptions: NativeDecoderOptions = {
-      hmm: options.hmm ?? join(modelDir, 'en-us'),
-      lm: options.lm ?? join(modelDir, 'en-us.lm.bin'),
-      dict: options.dict ?? join(modelDir, 'cmudict-en-us.dict'),
+      hmm: options.hmm ?? join(modelDir, ACOUSTIC_MODEL),
+      lm: options.lm ?? join(modelDir, LANGUAGE_MODEL),
+      dict: options.dict ?? join(modelDir, DICTIONARY),
       args: mergeArgs(DEFAULT_DECODER_ARGS, args),
       niceness,
     };

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ParleyError } from '../../../proto/errors.js';
+import { modelVersion, type ModelVersion } from '../../model-version.js';
 
 /** Which of a folder's encoder/decoder/joiner files to run when it has both. */
 export type ModelPrecision = 'fp32' | 'int8';
@@ -12,13 +11,6 @@ export interface ModelFolderFiles {
   decoder: string;
   joiner: string;
   tokens: string;
-}
-
-/** What names the model in `session.started` and the logs: its files and a hash of their content. */
-export interface ModelVersion {
-  files: string[];
-  /** SHA-256 over the four files' contents, in the order of `files`; hex, first 16 digits. */
-  sha256: string;
 }
 
 /**
@@ -48,11 +40,8 @@ export async function findModelFiles(dir: string, precision: ModelPrecision = 'f
   return { encoder: pick('encoder'), decoder: pick('decoder'), joiner: pick('joiner'), tokens: join(dir, 'tokens.txt') };
 }
 
-export async function modelVersion(files: ModelFolderFiles): Promise<ModelVersion> {
+/** The folder's four files, named and hashed. */
+export function modelFolderVersion(files: ModelFolderFiles): Promise<ModelVersion> {
   const paths = [files.encoder, files.decoder, files.joiner, files.tokens];
-  const hash = createHash('sha256');
-  for (const path of paths) {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  }
-  return { files: paths.map((p) => basename(p)), sha256: hash.digest('hex').slice(0, 16) };
+  return modelVersion(dirname(files.encoder), paths.map((p) => basename(p)));
 }

@@ -2,7 +2,8 @@ import { ParleyError } from '../../../proto/errors.js';
 import type { AsrWord } from '../asr-engine.js';
 import type { ExecutionProvider } from '../../onnx/onnx-session-factory.js';
 import { FeatureQueue } from './feature-queue.js';
-import { findModelFiles, modelVersion, type ModelPrecision, type ModelVersion } from './model-folder.js';
+import type { ModelVersion } from '../../model-version.js';
+import { findModelFiles, modelFolderVersion, type ModelPrecision } from './model-folder.js';
 import { TokenTable } from './token-table.js';
 import type { TransducerModelInfo } from './transducer-model.js';
 import { TransducerWorker } from './transducer-worker.js';
@@ -54,7 +55,7 @@ export class TransducerEngine {
 
   static async load(options: TransducerEngineOptions): Promise<TransducerEngine> {
     const files = await findModelFiles(options.modelDir, options.precision);
-    const [tokens, version] = await Promise.all([TokenTable.load(files.tokens), modelVersion(files)]);
+    const [tokens, version] = await Promise.all([TokenTable.load(files.tokens), modelFolderVersion(files)]);
     const worker = await TransducerWorker.start({
       paths: files,
       options: { executionProvider: options.executionProvider, intraOpThreads: options.intraOpThreads, unkId: tokens.unkId },

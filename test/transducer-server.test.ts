@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeSamples } from '../audio/pcm-decoder.js';
+import { replay, type ReplayResult } from '../clients/replay.js';
+import { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
+import type { ServerEvent } from '../proto/messages.js';
+import { projectRoot } from '../proto/project-root.js';
+import { buildCall } from './support/call-builder.js';
+import { captureLog } from './support/log-capture.js';
+import { loadLibriVox } from './support/librivox.js';
+import { startTestServer } from './support/test-server.js';
+
+const MODEL_DIR = join(projectRoot(), 'test', 'fixtures', 'transducer', 'zipformer2');
+
+type Started = Extract<ServerEvent, { type: 'session.started' }>;
+
+/** Each turn's words lie inside the turn: from its speech start to its end's audio time. */
+function expectWordsInsideTurns(result: ReplayResult): void {
+  for (const turn of result.turns) {
+    const start = result.events.find((e) => e.type === 'speech.started' && e.turn_id === turn.turnId) as Extract<ServerEvent, { type: 'speech.started' }>;
+    expect(turn.end.words.length).toBeGreaterThan(0);
+    let previous = start.at_ms - 200;
+    for (const word of turn.end.words) {
+      expect(word.start_ms).toBeGreaterThanOrEqual(previous);
+      expect(word.end_ms).toBeGreaterThan(word.start_ms);
+      previous = word.start_ms;
+    }
+  }
+}
+
+describe('a server with PARLEY_ASR_ENGINE=transducer and a model folder', () => {
+  const { log, lines } = captureLog();
+  const utterances = loadLibriVox().slice(0, 2);
+  const call = buildCall(
+    utterances.map((u) => u.samples),
+    1500,
+  );
+  const audio = { encoding: 'pcm_s16le' as const, sampleRate: 16000, channels: 1, data: encodeSamples(call.samples, 'pcm_s16le') };
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let overWebSocket: ReplayResult;
+  let overGrpc: ReplayResult;
+
+  beforeAll(async () => {
+    server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR }, { log });
+    [overWebSocket, overGrpc] = await Promise.all([
+      replay(audio, { url: server.url, speed: 2, chunkMs: 40 }),
+      replay(audio, { grpc: `127.0.0.1:${server.grpcPort}`, speed: 2, chunkMs: 40 }),
+    ]);
+  }, 120_000);
+
+  afterAll(() => server?.close());
+
+  it('names the transducer, its export and its files with their hash in session.started and the logs', async () => {
+    const engine = await TransducerEngine.load({ modelDir: MODEL_DIR });
+    const version = engine.version;
+    await engine.close();
+    const expected = { engine: 'transducer', model: 'zipformer2', files: version.files, sha256: version.sha256 };
+    for (const result of [overWebSocket, overGrpc]) expect((result.events[0] as Started).recognizer).toEqual(expected);
+    expect(lines.find((l) => l.event === 'ready')).toMatchObject({ recognizer: expected, execution_provider: 'cpu' });
+    expect(lines.filter((l) => l.event === 'session_start').map((l) => l.recognizer)).toEqual([expected, expected]);
+  });
+
+  it('serves the WebSocket and gRPC as with PocketSphinx: one turn per utterance, partials, words inside their turn', () => {
+    for (const result of [overWebSocket, overGrpc]) {
+      expect(result.ok).toBe(true);
+      expect(result.turns.map((t) => t.turnId)).toEqual([1, 2]);
+      expect(result.events.some((e) => e.type === 'transcript.partial')).toBe(true);
+      expectWordsInsideTurns(result);
+    }
+  });
+
+  it('gives the same words over both transports: the engine does not depend on how the audio was chunked', () => {
+    expect(overGrpc.turns.map((t) => t.text)).toEqual(overWebSocket.turns.map((t) => t.text));
+    expect(overWebSocket.turns.every((t) => t.text.length > 0)).toBe(true);
+  });
+
+  it('serves WebRTC too', async () => {
+    const overWebrtc = await replay(audio, { webrtc: `http://127.0.0.1:${server.port}`, speed: 1, chunkMs: 20 });
+    expect(overWebrtc.ok).toBe(true);
+    expect((overWebrtc.events[0] as Started).recognizer.engine).toBe('transducer');
+    expect(overWebrtc.turns.map((t) => t.turnId)).toEqual([1, 2]);
+    expectWordsInsideTurns(overWebrtc);
+  }, 60_000);
+});
+
+describe('PARLEY_ASR_ENGINE=transducer refusals at start', () => {
+  it('refuses a missing or unusable model folder before serving, naming it', async () => {
+    await expect(startTestServer({ asrEngine: 'transducer', asrModelDir: undefined })).rejects.toThrow(/needs PARLEY_ASR_MODEL_DIR/);
+    await expect(startTestServer({ asrEngine: 'transducer', asrModelDir: '/nonexistent/model' })).rejects.toThrow(/cannot read the model folder \/nonexistent\/model/);
+    await expect(startTestServer({ asrEngine: 'transducer', asrModelDir: join(projectRoot(), 'test', 'fixtures', 'fbank') })).rejects.toThrow(/has no tokens.txt/);
+  });
+});
