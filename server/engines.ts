@@ -1,13 +1,14 @@
 import type { AsrEngine } from '../models/asr/asr-engine.js';
 import { PocketSphinxEngine } from '../models/asr/pocketsphinx/pocketsphinx-engine.js';
 import { ACOUSTIC_MODEL, pocketSphinxModelVersion } from '../models/asr/pocketsphinx/pocketsphinx-model.js';
-import { TransducerAsrEngine } from '../models/asr/transducer/transducer-asr-engine.js';
+import { TransducerAsrEngine, type TransducerStepRequest } from '../models/asr/transducer/transducer-asr-engine.js';
 import { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
 import type { ExecutionProvider } from '../models/onnx/onnx-session-factory.js';
 import type { RecognizerInfo } from '../proto/messages.js';
 import { SERVING_SEARCH_ARGS } from '../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../models/vad/vad-engine.js';
 import type { ServerOptions } from './config/server-options.js';
+import { ModelBatcher, type ModelBatchObserver } from './scheduler/model-batcher.js';
 import type { WorkScheduler } from './scheduler/work-scheduler.js';
 import type { HostedEngines } from './session/session-host.js';
 
@@ -22,6 +23,8 @@ export interface EngineEvent {
 
 export interface EngineSupervision {
   onEngineEvent(engine: 'vad' | 'asr', event: EngineEvent): void;
+  /** Told about every model batch the scheduler forms (metrics). */
+  batchObserver?: ModelBatchObserver;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function loadEngines(options: ServerOptions, scheduler: WorkSchedul
       runThrough: (run) => scheduler.submit({ workClass: 'vad', key: 'vad', deadline: performance.now() + vadDeadlineMs, run }),
       onStatus: (event) => supervision.onEngineEvent('vad', event),
     }),
-    options.asrEngine === 'transducer' ? loadTransducer(options) : loadPocketSphinx(options, scheduler),
+    options.asrEngine === 'transducer' ? loadTransducer(options, scheduler, supervision.batchObserver) : loadPocketSphinx(options, scheduler),
   ]);
   return {
     vad,
@@ -77,14 +80,32 @@ async function loadPocketSphinx(options: ServerOptions, scheduler: WorkScheduler
   return { asr, info: { engine: asr.name, model: ACOUSTIC_MODEL, ...version }, executionProvider: null, healthy: () => true };
 }
 
-async function loadTransducer(options: ServerOptions): Promise<LoadedRecognizer> {
+async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, observer: ModelBatchObserver | undefined): Promise<LoadedRecognizer> {
   const engine = await TransducerEngine.load({
     modelDir: options.asrModelDir!,
     precision: options.asrModelPrecision,
     executionProvider: options.onnxProvider,
   });
+  // The scheduler forms the batches (design.md section 5): steps of many sessions' streams,
+  // one encoder run each batch, ranked by class and deadline, on the model's worker thread.
+  const batcher = new ModelBatcher<number, void>({
+    model: 'transducer',
+    maxBatch: options.asrMaxBatch,
+    maxWaitMs: options.asrBatchWaitMs,
+    runBatch: async (streams) => {
+      // A stream closed after its step was batched has nothing left to decode.
+      await engine.decode(streams.filter((id) => engine.isOpen(id) && engine.isReady(id)));
+      return streams.map(() => undefined);
+    },
+    runThrough: (workClass, deadline, run) => scheduler.submit({ workClass, key: 'model:transducer', deadline, run }),
+    observer,
+  });
+  const stepper = {
+    step: ({ key, workClass, deadline, stream }: TransducerStepRequest) => batcher.submit({ key, workClass, deadline, input: stream }),
+    cancel: (key: string) => batcher.cancel(key),
+  };
   return {
-    asr: new TransducerAsrEngine(engine),
+    asr: new TransducerAsrEngine(engine, stepper),
     info: { engine: engine.name, model: engine.info.encoder.exportKind, ...engine.version },
     executionProvider: engine.info.executionProvider,
     healthy: () => engine.healthy,

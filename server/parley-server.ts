@@ -123,6 +123,7 @@ export async function startParleyServer(options: ServerOptions, deps: ParleyServ
   });
 
   const ready = loadEngines(options, host.scheduler, {
+    batchObserver: host.metrics,
     onEngineEvent: (engine, event) => {
       if (event.kind === 'restarted') host.metrics.engineRestarted(engine);
       log.warn({ event: `engine_${event.kind}`, engine, detail: event.detail }, `${engine} engine ${event.kind}`);

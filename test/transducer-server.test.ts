@@ -7,6 +7,7 @@ import type { ServerEvent } from '../proto/messages.js';
 import { projectRoot } from '../proto/project-root.js';
 import { buildCall } from './support/call-builder.js';
 import { captureLog } from './support/log-capture.js';
+import { fetchMetrics, metricValue } from './support/prometheus-text.js';
 import { loadLibriVox } from './support/librivox.js';
 import { startTestServer } from './support/test-server.js';
 
@@ -81,6 +82,30 @@ describe('a server with PARLEY_ASR_ENGINE=transducer and a model folder', () => 
     expect(overWebrtc.turns.map((t) => t.turnId)).toEqual([1, 2]);
     expectWordsInsideTurns(overWebrtc);
   }, 60_000);
+});
+
+describe('transducer steps of concurrent sessions', () => {
+  it('are batched across sessions by the scheduler, and each session gets the words it gets alone', async () => {
+    const utterance = loadLibriVox()[2]!;
+    const call = buildCall([utterance.samples], 500);
+    const audio = { encoding: 'pcm_s16le' as const, sampleRate: 16000, channels: 1, data: encodeSamples(call.samples, 'pcm_s16le') };
+    const server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR, maxSessions: 8 });
+    try {
+      const alone = await replay(audio, { url: server.url, speed: 0, chunkMs: 100 });
+      const before = await fetchMetrics(server.port);
+      const together = await Promise.all(Array.from({ length: 6 }, () => replay(audio, { url: server.url, speed: 0, chunkMs: 100 })));
+      const after = await fetchMetrics(server.port);
+      for (const result of together) expect(result.turns.map((t) => t.text)).toEqual(alone.turns.map((t) => t.text));
+      const model = { model: 'transducer' };
+      const steps = metricValue(after.metrics, 'parley_model_batch_size_sum', model)! - metricValue(before.metrics, 'parley_model_batch_size_sum', model)!;
+      const batches = metricValue(after.metrics, 'parley_model_batch_size_count', model)! - metricValue(before.metrics, 'parley_model_batch_size_count', model)!;
+      // Six sessions sending as fast as the server reads: their steps share encoder runs.
+      expect(steps / batches).toBeGreaterThan(2);
+      expect(metricValue(after.metrics, 'parley_model_service_seconds_count', model)).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });
 
 describe('PARLEY_ASR_ENGINE=transducer refusals at start', () => {

@@ -12,16 +12,26 @@ export interface AsrHypothesis {
 }
 
 /**
+ * How urgent a call is: the scheduler's work class and absolute deadline (on
+ * `performance.now()`). An engine whose steps are batched across sessions ranks its
+ * batches by them; an engine that decodes each stream alone may ignore them.
+ */
+export interface AsrUrgency {
+  workClass: 'partial' | 'final';
+  deadline: number;
+}
+
+/**
  * One utterance-at-a-time recognizer for one audio channel (16 kHz mono).
  * Calls must not overlap: the caller awaits each before the next.
  */
 export interface AsrStream {
   /** Starts a new utterance. Word times of later hypotheses count from here. */
-  startUtterance(): Promise<void>;
+  startUtterance(urgency?: AsrUrgency): Promise<void>;
   /** Decodes more audio of the current utterance; resolves with the first-pass hypothesis so far. */
-  accept(samples: Int16Array): Promise<AsrHypothesis>;
+  accept(samples: Int16Array, urgency?: AsrUrgency): Promise<AsrHypothesis>;
   /** Ends the utterance and runs the engine's best-quality pass over it. */
-  endUtterance(): Promise<AsrHypothesis>;
+  endUtterance(urgency?: AsrUrgency): Promise<AsrHypothesis>;
   /** Releases the native decoder (back to the engine's pool). Idempotent. */
   close(): void;
 }
@@ -32,9 +42,10 @@ export interface AsrEngine {
   /**
    * Opens a stream; may wait for a free decoder (the engine bounds how many exist) or for one
    * to be created off the main thread. Aborting `signal` gives up the wait: the promise
-   * rejects with `session_ended` and no decoder is held for it.
+   * rejects with `session_ended` and no decoder is held for it. `key` names the session
+   * channel the stream serves, for engines that batch its work with other channels'.
    */
-  openStream(options?: { signal?: AbortSignal }): Promise<AsrStream>;
+  openStream(options?: { signal?: AbortSignal; key?: string }): Promise<AsrStream>;
   /** Releases every native handle; rejects later `openStream` calls. Idempotent. */
   close(): Promise<void>;
 }

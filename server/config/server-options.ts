@@ -95,6 +95,10 @@ export interface ServerOptions {
   recognizerTrailingSilenceMs: number;
   /** How long a VAD chunk may wait for other sessions' chunks to share its model run. */
   vadMaxWaitMs: number;
+  /** Most streams in one transducer step (one encoder run over a batch of sessions' chunks). */
+  asrMaxBatch: number;
+  /** Longest a transducer step waits for batch-mates (never into its deadline's slack). */
+  asrBatchWaitMs: number;
   /** Decoders created at start, so the first sessions do not wait for model loading. */
   prewarmDecoders: number;
   /** Decoders that may exist at once; a stream waits for a free one beyond that. */
@@ -187,6 +191,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   preRollMs: 300,
   recognizerTrailingSilenceMs: 300,
   vadMaxWaitMs: 0,
+  asrMaxBatch: 16,
+  asrBatchWaitMs: 40,
   prewarmDecoders: 2,
   maxDecoders: 32,
   decoderIdleMs: 10_000,
@@ -258,6 +264,8 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   preRollMs: { env: 'PARLEY_PRE_ROLL_MS', min: 0, max: 10_000 },
   recognizerTrailingSilenceMs: { env: 'PARLEY_RECOGNIZER_TRAILING_SILENCE_MS', min: 0, max: 60_000 },
   vadMaxWaitMs: { env: 'PARLEY_VAD_MAX_WAIT_MS', min: 0, max: 1000 },
+  asrMaxBatch: { env: 'PARLEY_ASR_MAX_BATCH', min: 1, max: 1024 },
+  asrBatchWaitMs: { env: 'PARLEY_ASR_BATCH_WAIT_MS', min: 0, max: 1000 },
   prewarmDecoders: { env: 'PARLEY_PREWARM_DECODERS', min: 0, max: 1000 },
   maxDecoders: { env: 'PARLEY_MAX_DECODERS', min: 1, max: 10_000 },
   decoderIdleMs: { env: 'PARLEY_DECODER_IDLE_MS', min: 0, max: MS_DAY },

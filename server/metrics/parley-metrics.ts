@@ -1,8 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ModelBatchObserver } from '../scheduler/model-batcher.js';
 import type { SchedulerObserver } from '../scheduler/work-scheduler.js';
 import type { WorkClass } from '../scheduler/work-class.js';
 
 const LATENCY_BUCKETS = [0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 5];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
 const WORK_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export interface MetricsSources {
@@ -13,7 +15,7 @@ export interface MetricsSources {
 }
 
 /** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
-export class ParleyMetrics implements SchedulerObserver {
+export class ParleyMetrics implements SchedulerObserver, ModelBatchObserver {
   readonly registry = new Registry();
   private readonly turnLatency: Histogram<'event'>;
   private readonly budgetMisses: Counter;
@@ -23,6 +25,9 @@ export class ParleyMetrics implements SchedulerObserver {
   private readonly refused: Counter<'code'>;
   private readonly droppedPartials: Counter;
   private readonly engineRestarts: Counter<'engine'>;
+  private readonly batchSize: Histogram<'model'>;
+  private readonly batchQueueWait: Histogram<'model'>;
+  private readonly batchService: Histogram<'model'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -61,6 +66,9 @@ export class ParleyMetrics implements SchedulerObserver {
     this.deadlineMisses = new Counter({ name: 'parley_scheduler_deadline_misses_total', help: 'Model work finished after its deadline', labelNames: ['class'], registers });
     this.refused = new Counter({ name: 'parley_sessions_refused_total', help: 'Connections refused before a session started, by error code', labelNames: ['code'], registers });
     this.droppedPartials = new Counter({ name: 'parley_partials_dropped_total', help: 'transcript.partial events not sent because the client was not reading', registers });
+    this.batchSize = new Histogram({ name: 'parley_model_batch_size', help: 'Streams in one model batch the scheduler formed', labelNames: ['model'], buckets: BATCH_BUCKETS, registers });
+    this.batchQueueWait = new Histogram({ name: 'parley_model_queue_wait_seconds', help: 'Time a request waited for its model batch to start', labelNames: ['model'], buckets: WORK_BUCKETS, registers });
+    this.batchService = new Histogram({ name: 'parley_model_service_seconds', help: 'Time one model batch ran', labelNames: ['model'], buckets: WORK_BUCKETS, registers });
     this.engineRestarts = new Counter({ name: 'parley_engine_restarts_total', help: 'Engine workers restarted after a failure', labelNames: ['engine'], registers });
   }
 
@@ -71,6 +79,13 @@ export class ParleyMetrics implements SchedulerObserver {
   finished(workClass: WorkClass, serviceMs: number, missedDeadline: boolean): void {
     this.serviceTime.observe({ class: workClass }, serviceMs / 1000);
     if (missedDeadline) this.deadlineMisses.inc({ class: workClass });
+  }
+
+  /** One batch a model batcher ran (ModelBatchObserver). */
+  batch(model: string, size: number, queueWaitsMs: readonly number[], serviceMs: number): void {
+    this.batchSize.observe({ model }, size);
+    for (const waitMs of queueWaitsMs) this.batchQueueWait.observe({ model }, waitMs / 1000);
+    this.batchService.observe({ model }, serviceMs / 1000);
   }
 
   turnEvent(event: 'eager_end' | 'end', latencyMs: number, overBudget: boolean): void {

@@ -1,7 +1,6 @@
 import { concatSamples } from '../../audio/concat-samples.js';
-import type { AsrHypothesis, AsrStream, AsrWord } from '../../models/asr/asr-engine.js';
+import type { AsrHypothesis, AsrStream, AsrUrgency, AsrWord } from '../../models/asr/asr-engine.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
-import type { WorkClass } from '../scheduler/work-class.js';
 import { Stabilizer } from './stabilizer.js';
 import { toInt16 } from './to-int16.js';
 import type { Turn } from './turn.js';
@@ -131,7 +130,7 @@ export class TurnRecognizer {
         await this.decode(op);
         return;
       case 'end':
-        await this.finish(op, this.schedule('final', op.decidedAtMs + this.options.finalDeadlineMs, () => asr.endUtterance()));
+        await this.finish(op, this.schedule('final', op.decidedAtMs + this.options.finalDeadlineMs, (urgency) => asr.endUtterance(urgency)));
         return;
     }
   }
@@ -146,7 +145,7 @@ export class TurnRecognizer {
     this.utteranceSamples = 0;
     const asr = this.asr!;
     const [workClass, deadline] = this.urgency(op.turn, op.receivedAtMs);
-    const starting = this.schedule(workClass, deadline, () => asr.startUtterance());
+    const starting = this.schedule(workClass, deadline, (urgency) => asr.startUtterance(urgency));
     const next = this.ops[0];
     if (next?.kind !== 'audio' || next.turn !== op.turn) return starting;
     this.ops.shift();
@@ -154,7 +153,7 @@ export class TurnRecognizer {
   }
 
   /** Work of a turn whose end is decided is part of that end; otherwise it is partial decoding. */
-  private urgency(turn: Turn, receivedAtMs: number): [WorkClass, number] {
+  private urgency(turn: Turn, receivedAtMs: number): [AsrUrgency['workClass'], number] {
     const endDecidedAtMs = this.endsDecidedAt.get(turn);
     return endDecidedAtMs === undefined
       ? ['partial', receivedAtMs + this.options.partialDeadlineMs]
@@ -181,14 +180,14 @@ export class TurnRecognizer {
     const [workClass, deadline] = this.urgency(first.turn, first.receivedAtMs);
     const asr = this.asr!;
     const pcm = toInt16(samples);
-    const decoding = this.schedule(workClass, deadline, () => asr.accept(pcm));
+    const decoding = this.schedule(workClass, deadline, (urgency) => asr.accept(pcm, urgency));
     // The turn's last audio: queue its end-of-utterance pass right behind, in the same lane,
     // so no other channel's partial work slips in between.
     const next = this.ops[0];
     let ending: { op: Extract<Op, { kind: 'end' }>; pass: Promise<AsrHypothesis> } | null = null;
     if (next?.kind === 'end' && next.turn === first.turn) {
       this.ops.shift();
-      ending = { op: next, pass: this.schedule('final', deadline, () => asr.endUtterance()) };
+      ending = { op: next, pass: this.schedule('final', deadline, (urgency) => asr.endUtterance(urgency)) };
       ending.pass.catch(() => undefined);
     }
     const hypothesis = await decoding;
@@ -205,8 +204,9 @@ export class TurnRecognizer {
     if (ending) await this.finish(ending.op, ending.pass);
   }
 
-  private schedule<T>(workClass: WorkClass, deadline: number, run: () => Promise<T>): Promise<T> {
-    return this.scheduler.submit({ workClass, key: this.options.key, deadline, run });
+  /** Runs a recognizer call in the channel's lane; the call learns its urgency, for engines that batch. */
+  private schedule<T>(workClass: AsrUrgency['workClass'], deadline: number, run: (urgency: AsrUrgency) => Promise<T>): Promise<T> {
+    return this.scheduler.submit({ workClass, key: this.options.key, deadline, run: () => run({ workClass, deadline }) });
   }
 }
 

@@ -75,7 +75,7 @@ export class Session {
     const opening: Promise<AsrStream>[] = [];
     for (let c = 0; c < config.channels; c++) {
       this.resamplers.push(new StreamingResampler(config.sample_rate, PIPELINE_RATE));
-      opening.push(runtime.asr.openStream({ signal: this.openAbort.signal }));
+      opening.push(runtime.asr.openStream({ signal: this.openAbort.signal, key: `${this.id}/${c}` }));
     }
     // session.started goes out before any pipeline may emit: each waits for it.
     const started = Promise.allSettled(opening).then((results) => {

@@ -93,6 +93,10 @@ export class TransducerEngine {
     this.stream(id).features.finish();
   }
 
+  isOpen(id: number): boolean {
+    return this.streams.has(id);
+  }
+
   isReady(id: number): boolean {
     const stream = this.stream(id);
     return !stream.busy && stream.features.ready;
