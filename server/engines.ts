@@ -85,6 +85,8 @@ async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, 
     modelDir: options.asrModelDir!,
     precision: options.asrModelPrecision,
     executionProvider: options.onnxProvider,
+    decodingMethod: options.asrDecodingMethod,
+    maxActivePaths: options.asrMaxActivePaths,
   });
   // The scheduler forms the batches (design.md section 5): steps of many sessions' streams,
   // one encoder run each batch, ranked by class and deadline, on the model's worker thread.

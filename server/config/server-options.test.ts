@@ -28,6 +28,14 @@ describe('serverOptionsFromEnv', () => {
       PARLEY_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000',
       PARLEY_TOKEN_SECRET: 'x'.repeat(32),
       PARLEY_TOKEN_TTL_MS: '60000',
+      PARLEY_ASR_ENGINE: 'transducer',
+      PARLEY_ASR_MODEL_DIR: '/models/zipformer',
+      PARLEY_ASR_MODEL_PRECISION: 'int8',
+      PARLEY_ASR_DECODING: 'modified_beam_search',
+      PARLEY_ASR_MAX_ACTIVE_PATHS: '8',
+      PARLEY_ASR_MAX_BATCH: '32',
+      PARLEY_ASR_BATCH_WAIT_MS: '20',
+      PARLEY_ONNX_PROVIDER: 'cuda',
     });
     expect(options).toMatchObject({
       recognizerTrailingSilenceMs: 150,
@@ -46,6 +54,14 @@ describe('serverOptionsFromEnv', () => {
       decodeNice: 5,
       logLevel: 'warn',
       logTranscripts: true,
+      asrEngine: 'transducer',
+      asrModelDir: '/models/zipformer',
+      asrModelPrecision: 'int8',
+      asrDecodingMethod: 'modified_beam_search',
+      asrMaxActivePaths: 8,
+      asrMaxBatch: 32,
+      asrBatchWaitMs: 20,
+      onnxProvider: 'cuda',
     });
     expect(options.apiKeys).toEqual(['a', 'b']);
     expect(options).toMatchObject({ allowedOrigins: ['https://app.example.com', 'http://localhost:3000'], tokenSecret: 'x'.repeat(32), tokenTtlMs: 60_000 });
@@ -89,6 +105,12 @@ describe('serverOptionsFromEnv', () => {
     expect(() => serverOptionsFromEnv({ PARLEY_TOKEN_SECRET: 'short' })).toThrow(/PARLEY_TOKEN_SECRET/);
     expect(() => serverOptionsFromEnv({ PARLEY_HTTP_HEADERS_TIMEOUT_MS: '60000', PARLEY_HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(/must not exceed/);
     expect(() => serverOptionsFromEnv({ PARLEY_ALLOWED_ORIGINS: 'https://app.example.com/path' })).toThrow(/PARLEY_ALLOWED_ORIGINS/);
+    expect(() => serverOptionsFromEnv({ PARLEY_WEBRTC_START_WAIT_MS: '5000', PARLEY_START_TIMEOUT_MS: '5000' })).toThrow(/PARLEY_WEBRTC_START_WAIT_MS must be below/);
+    expect(() => serverOptionsFromEnv({ PARLEY_ASR_ENGINE: 'whisper' })).toThrow(/PARLEY_ASR_ENGINE must be one of pocketsphinx, transducer/);
+    expect(() => serverOptionsFromEnv({ PARLEY_ASR_ENGINE: 'transducer' })).toThrow(/needs PARLEY_ASR_MODEL_DIR/);
+    expect(() => serverOptionsFromEnv({ PARLEY_ASR_MODEL_PRECISION: 'fp16' })).toThrow(/PARLEY_ASR_MODEL_PRECISION/);
+    expect(() => serverOptionsFromEnv({ PARLEY_ASR_DECODING: 'beam' })).toThrow(/PARLEY_ASR_DECODING/);
+    expect(() => serverOptionsFromEnv({ PARLEY_ONNX_PROVIDER: 'tpu' })).toThrow(/PARLEY_ONNX_PROVIDER/);
   });
 
   it('validates options given in code as strictly as the environment', () => {

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { SessionConfig } from '../../proto/session-config.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/log-level.js';
 import type { ModelPrecision } from '../../models/asr/transducer/model-folder.js';
+import type { DecodingMethod } from '../../models/asr/transducer/transducer-model.js';
 import type { ExecutionProvider } from '../../models/onnx/onnx-session-factory.js';
 import { iceServersFromEnv, iceServersProblem, type IceServer } from './ice-servers.js';
 
@@ -9,6 +10,7 @@ export type AsrEngineName = 'pocketsphinx' | 'transducer';
 const ASR_ENGINES: readonly AsrEngineName[] = ['pocketsphinx', 'transducer'];
 const MODEL_PRECISIONS: readonly ModelPrecision[] = ['fp32', 'int8'];
 const ONNX_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda'];
+const DECODING_METHODS: readonly DecodingMethod[] = ['greedy_search', 'modified_beam_search'];
 
 /** Every limit and default of a Parley server, by name. */
 export interface ServerOptions {
@@ -133,6 +135,10 @@ export interface ServerOptions {
   asrModelDir: string | undefined;
   /** Which of the folder's files the transducer runs when it has fp32 and int8 ones. */
   asrModelPrecision: ModelPrecision;
+  /** The transducer's search: greedy (sherpa-onnx's default) or modified beam search. */
+  asrDecodingMethod: DecodingMethod;
+  /** Paths the transducer's beam keeps per stream. */
+  asrMaxActivePaths: number;
   /** Where ONNX models run (the transducer); `cuda` falls back to the CPU, with a log line, where it cannot load. */
   onnxProvider: ExecutionProvider;
   /** Transcript text in the logs (off: never logged). */
@@ -208,6 +214,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   asrEngine: 'pocketsphinx',
   asrModelDir: undefined,
   asrModelPrecision: 'fp32',
+  asrDecodingMethod: 'greedy_search',
+  asrMaxActivePaths: 4,
   onnxProvider: 'cpu',
   logTranscripts: false,
   sessionDefaults: DEFAULT_SESSION_CONFIG,
@@ -266,6 +274,7 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   vadMaxWaitMs: { env: 'PARLEY_VAD_MAX_WAIT_MS', min: 0, max: 1000 },
   asrMaxBatch: { env: 'PARLEY_ASR_MAX_BATCH', min: 1, max: 1024 },
   asrBatchWaitMs: { env: 'PARLEY_ASR_BATCH_WAIT_MS', min: 0, max: 1000 },
+  asrMaxActivePaths: { env: 'PARLEY_ASR_MAX_ACTIVE_PATHS', min: 1, max: 64 },
   prewarmDecoders: { env: 'PARLEY_PREWARM_DECODERS', min: 0, max: 1000 },
   maxDecoders: { env: 'PARLEY_MAX_DECODERS', min: 1, max: 10_000 },
   decoderIdleMs: { env: 'PARLEY_DECODER_IDLE_MS', min: 0, max: MS_DAY },
@@ -319,6 +328,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     asrEngine: (env.PARLEY_ASR_ENGINE || d.asrEngine) as AsrEngineName,
     asrModelDir: env.PARLEY_ASR_MODEL_DIR || d.asrModelDir,
     asrModelPrecision: (env.PARLEY_ASR_MODEL_PRECISION || d.asrModelPrecision) as ModelPrecision,
+    asrDecodingMethod: (env.PARLEY_ASR_DECODING || d.asrDecodingMethod) as DecodingMethod,
     onnxProvider: (env.PARLEY_ONNX_PROVIDER || d.onnxProvider) as ExecutionProvider,
     logTranscripts: boolFromEnv(env, 'PARLEY_LOG_TRANSCRIPTS', d.logTranscripts),
     iceServers: iceServersFromEnv(env.PARLEY_ICE_SERVERS),
@@ -354,6 +364,7 @@ export function validateServerOptions(options: ServerOptions): ServerOptions {
     [ASR_ENGINES.includes(options.asrEngine), `PARLEY_ASR_ENGINE must be one of ${ASR_ENGINES.join(', ')}, got "${options.asrEngine}"`],
     [options.asrEngine !== 'transducer' || options.asrModelDir !== undefined, 'PARLEY_ASR_ENGINE=transducer needs PARLEY_ASR_MODEL_DIR (a model folder; see docs/models.md)'],
     [MODEL_PRECISIONS.includes(options.asrModelPrecision), `PARLEY_ASR_MODEL_PRECISION must be fp32 or int8, got "${options.asrModelPrecision}"`],
+    [DECODING_METHODS.includes(options.asrDecodingMethod), `PARLEY_ASR_DECODING must be greedy_search or modified_beam_search, got "${options.asrDecodingMethod}"`],
     [ONNX_PROVIDERS.includes(options.onnxProvider), `PARLEY_ONNX_PROVIDER must be cpu or cuda, got "${options.onnxProvider}"`],
     [iceProblem === null, iceProblem ?? ''],
     [

@@ -26,8 +26,8 @@ export const SHERPA_SAMPLE_RATE = 16000;
 /** Zeros after an utterance so that its last chunk reaches the encoder (sherpa-onnx's examples pad so). */
 export const TAIL_PADDING = new Float32Array(Math.round(0.66 * SHERPA_SAMPLE_RATE));
 
-/** A greedy-search recognizer on one CPU thread for the model folder `dir`. */
-export function sherpaRecognizer(dir: string, encoder = 'encoder.onnx'): SherpaRecognizer {
+/** A recognizer on one CPU thread for the model folder `dir` (greedy search unless told otherwise). */
+export function sherpaRecognizer(dir: string, encoder = 'encoder.onnx', decodingMethod: 'greedy_search' | 'modified_beam_search' = 'greedy_search'): SherpaRecognizer {
   return new sherpa.OnlineRecognizer({
     featConfig: { sampleRate: SHERPA_SAMPLE_RATE, featureDim: 80 },
     modelConfig: {
@@ -37,7 +37,8 @@ export function sherpaRecognizer(dir: string, encoder = 'encoder.onnx'): SherpaR
       provider: 'cpu',
       debug: 0,
     },
-    decodingMethod: 'greedy_search',
+    decodingMethod,
+    maxActivePaths: 4,
     enableEndpoint: false,
   });
 }

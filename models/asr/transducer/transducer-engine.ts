@@ -5,7 +5,7 @@ import { FeatureQueue } from './feature-queue.js';
 import type { ModelVersion } from '../../model-version.js';
 import { findModelFiles, modelFolderVersion, type ModelPrecision } from './model-folder.js';
 import { TokenTable } from './token-table.js';
-import type { TransducerModelInfo } from './transducer-model.js';
+import type { DecodingMethod, TransducerModelInfo } from './transducer-model.js';
 import { TransducerWorker } from './transducer-worker.js';
 
 /** Feature frames are 10 ms and the encoder subsamples by 4: one output frame is 40 ms. */
@@ -18,6 +18,9 @@ export interface TransducerEngineOptions {
   executionProvider?: ExecutionProvider;
   /** Threads inside one operator. Default 1: the engine scales by batching. */
   intraOpThreads?: number;
+  /** Default greedy search, as sherpa-onnx; the beam keeps `maxActivePaths` (default 4) paths per stream. */
+  decodingMethod?: DecodingMethod;
+  maxActivePaths?: number;
 }
 
 export interface TransducerResult {
@@ -58,7 +61,13 @@ export class TransducerEngine {
     const [tokens, version] = await Promise.all([TokenTable.load(files.tokens), modelFolderVersion(files)]);
     const worker = await TransducerWorker.start({
       paths: files,
-      options: { executionProvider: options.executionProvider, intraOpThreads: options.intraOpThreads, unkId: tokens.unkId },
+      options: {
+        executionProvider: options.executionProvider,
+        intraOpThreads: options.intraOpThreads,
+        unkId: tokens.unkId,
+        decodingMethod: options.decodingMethod,
+        maxActivePaths: options.maxActivePaths,
+      },
     });
     if (worker.info.vocabSize !== tokens.size) {
       await worker.close();
@@ -118,8 +127,8 @@ export class TransducerEngine {
       const outputs = await this.worker.step(batch.map(({ id, features }) => ({ stream: id, features })));
       outputs.forEach((output, i) => {
         const { stream } = batch[i]!;
-        stream.tokens.push(...output.tokens);
-        stream.frames.push(...output.frames);
+        stream.tokens = output.tokens;
+        stream.frames = output.frames;
       });
     } finally {
       for (const { stream } of batch) stream.busy = false;

@@ -4,6 +4,7 @@ import { readOnnxMetadata } from '../../onnx/onnx-metadata.js';
 import { createOnnxSession, type ExecutionProvider } from '../../onnx/onnx-session-factory.js';
 import { readEncoderSpec, type EncoderSpec } from './encoder-spec.js';
 import { greedySearch, initialSearchState, type Emitted, type SearchState, type TransducerHeads } from './greedy-search.js';
+import { bestPath, initialBeamState, modifiedBeamSearch, type BeamState } from './modified-beam-search.js';
 import { batchShape, gatherStates, initialState, scatterStates, type StateData } from './state-layout.js';
 
 export interface TransducerModelPaths {
@@ -18,7 +19,12 @@ export interface TransducerModelOptions {
   intraOpThreads?: number;
   /** `<unk>`'s id, searched as blank (from the token table). */
   unkId?: number;
+  /** Default greedy search; the beam keeps `maxActivePaths` paths per stream (default 4). */
+  decodingMethod?: DecodingMethod;
+  maxActivePaths?: number;
 }
+
+export type DecodingMethod = 'greedy_search' | 'modified_beam_search';
 
 /** What the engine needs to know of a loaded model. */
 export interface TransducerModelInfo {
@@ -35,13 +41,19 @@ export interface StepInput {
   features: Float32Array;
 }
 
+/** A stream's whole hypothesis after a step (a beam's best path may change earlier tokens). */
 export interface StepOutput extends Emitted {
   stream: number;
 }
 
+type StreamSearch = { kind: 'greedy'; state: SearchState; emitted: Emitted } | { kind: 'beam'; state: BeamState };
+
+/** sherpa-onnx's default `max_active_paths`. */
+const DEFAULT_ACTIVE_PATHS = 4;
+
 interface StreamState {
   encoder: StateData[];
-  search: SearchState;
+  search: StreamSearch;
 }
 
 /**
@@ -58,7 +70,7 @@ export class TransducerModel {
     private readonly decoder: InferenceSession,
     private readonly joiner: InferenceSession,
     readonly info: TransducerModelInfo,
-    private readonly unkId: number | undefined,
+    private readonly options: TransducerModelOptions,
   ) {
     const { contextSize, vocabSize, joinerDim } = info;
     this.heads = {
@@ -97,7 +109,7 @@ export class TransducerModel {
         // Every session falls back alike; the encoder's says what the model runs on.
         executionProvider: encoder.executionProvider,
       };
-      return new TransducerModel(encoder.session, decoder.session, joiner.session, info, options.unkId);
+      return new TransducerModel(encoder.session, decoder.session, joiner.session, info, options);
     } catch (error) {
       await Promise.all(sessions.map((s) => s.release()));
       throw error;
@@ -106,9 +118,13 @@ export class TransducerModel {
 
   /** A fresh stream (or a stream started over: a new utterance) with zero states. */
   resetStream(stream: number): void {
+    const { contextSize } = this.info;
     this.streams.set(stream, {
       encoder: this.info.encoder.states.map(initialState),
-      search: initialSearchState(this.info.contextSize),
+      search:
+        this.options.decodingMethod === 'modified_beam_search'
+          ? { kind: 'beam', state: initialBeamState(contextSize) }
+          : { kind: 'greedy', state: initialSearchState(contextSize), emitted: { tokens: [], frames: [] } },
     });
   }
 
@@ -144,15 +160,33 @@ export class TransducerModel {
       scatterStates(state, next.data as StateData, n).forEach((value, s) => (streams[s]!.encoder[i] = value));
     });
     const encoderOut = out.encoder_out!;
-    const frames = encoderOut.dims[1]!;
-    const emitted = await greedySearch(this.heads, encoderOut.data as Float32Array, frames, streams.map((s) => s.search), this.unkId);
-    return emitted.map((e, s) => ({ stream: inputs[s]!.stream, ...e }));
+    await this.search(encoderOut.data as Float32Array, encoderOut.dims[1]!, streams.map((s) => s.search));
+    return inputs.map(({ stream }, s) => ({ stream, ...hypothesis(streams[s]!.search) }));
+  }
+
+  private async search(encoderOut: Float32Array, frames: number, searches: StreamSearch[]): Promise<void> {
+    const { unkId, maxActivePaths = DEFAULT_ACTIVE_PATHS } = this.options;
+    const greedy = searches.filter((s) => s.kind === 'greedy');
+    if (greedy.length === searches.length) {
+      const emitted = await greedySearch(this.heads, encoderOut, frames, greedy.map((s) => s.state), unkId);
+      greedy.forEach((s, i) => {
+        s.emitted.tokens.push(...emitted[i]!.tokens);
+        s.emitted.frames.push(...emitted[i]!.frames);
+      });
+      return;
+    }
+    const beams = searches.flatMap((s) => (s.kind === 'beam' ? [s.state] : []));
+    await modifiedBeamSearch(this.heads, encoderOut, frames, beams, unkId, maxActivePaths);
   }
 
   async release(): Promise<void> {
     this.streams.clear();
     await Promise.all([this.encoder.release(), this.decoder.release(), this.joiner.release()]);
   }
+}
+
+function hypothesis(search: StreamSearch): Emitted {
+  return search.kind === 'greedy' ? { tokens: [...search.emitted.tokens], frames: [...search.emitted.frames] } : bestPath(search.state);
 }
 
 function metadataInt(metadata: Record<string, string>, key: string, name: string): number {
