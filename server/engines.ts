@@ -8,7 +8,8 @@ import type { RecognizerInfo } from '../proto/messages.js';
 import { SERVING_SEARCH_ARGS } from '../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../models/vad/vad-engine.js';
 import type { ServerOptions } from './config/server-options.js';
-import { ModelBatcher, type ModelBatchObserver } from './scheduler/model-batcher.js';
+import { ModelBatcher, type ModelBatchObserver } from '../models/batching/model-batcher.js';
+import { WORK_TIER, type WorkClass } from './scheduler/work-class.js';
 import type { WorkScheduler } from './scheduler/work-scheduler.js';
 import type { HostedEngines } from './session/session-host.js';
 
@@ -36,7 +37,9 @@ export async function loadEngines(options: ServerOptions, scheduler: WorkSchedul
   const [vad, recognizer] = await Promise.all([
     VadEngine.load({
       maxWaitMs: vadMaxWaitMs,
-      runThrough: (run) => scheduler.submit({ workClass: 'vad', key: 'vad', deadline: performance.now() + vadDeadlineMs, run }),
+      deadlineMs: vadDeadlineMs,
+      runThrough: (deadline, run) => scheduler.submit({ workClass: 'vad', key: 'model:vad', deadline, run }),
+      observer: supervision.batchObserver,
       onStatus: (event) => supervision.onEngineEvent('vad', event),
     }),
     options.asrEngine === 'transducer' ? loadTransducer(options, scheduler, supervision.batchObserver) : loadPocketSphinx(options, scheduler),
@@ -90,8 +93,9 @@ async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, 
   });
   // The scheduler forms the batches (design.md section 5): steps of many sessions' streams,
   // one encoder run each batch, ranked by class and deadline, on the model's worker thread.
-  const batcher = new ModelBatcher<number, void>({
+  const batcher = new ModelBatcher<number, void, WorkClass>({
     model: 'transducer',
+    tierOf: (workClass) => WORK_TIER[workClass],
     maxBatch: options.asrMaxBatch,
     maxWaitMs: options.asrBatchWaitMs,
     runBatch: async (streams) => {

@@ -15,14 +15,13 @@ export interface VadChunk {
   endMs: number;
 }
 
-/** Runs one stream step; `VadBatcher` does it batched with other streams. */
+/** Runs one stream step; the engine's model batcher runs it batched with other streams'. */
 export interface VadChunkRunner {
-  /** `isCancelled` true when the model is about to run: the step is dropped and rejects with `session_ended`. */
-  run(item: VadModelInput, isCancelled?: () => boolean): Promise<VadModelOutput>;
+  run(item: VadModelInput): Promise<VadModelOutput>;
 }
 
 export interface VadStreamOptions {
-  /** Called once, on the first `close()`. */
+  /** Called once, on the first `close()`: the engine drops the stream's chunks not yet run. */
   onClose?: () => void;
 }
 
@@ -47,8 +46,6 @@ export class VadStream {
   /** A failed chunk leaves the state behind the audio, so every later push fails too. */
   private failure: unknown;
   private isClosed = false;
-  /** Lets the batcher drop a chunk queued before this stream closed. */
-  private readonly isCancelled = (): boolean => this.isClosed;
 
   constructor(
     private readonly runner: VadChunkRunner,
@@ -112,7 +109,7 @@ export class VadStream {
     for (const { input, startMs, endMs } of chunks) {
       this.ensureUsable();
       // The next chunk needs this state: it enters a batch only after this result is back.
-      const { prob, state } = await this.runner.run({ input, state: this.state }, this.isCancelled);
+      const { prob, state } = await this.runner.run({ input, state: this.state });
       this.state = state;
       results.push({ prob, startMs, endMs });
     }

@@ -6,7 +6,6 @@ import type { ExecutionProvider } from '../onnx/onnx-session-factory.js';
 import { projectRoot } from '../../proto/project-root.js';
 import { RestartBackoff } from './restart-backoff.js';
 import type { SileroVadModelOptions, VadModelInput, VadModelOutput } from './silero-vad-model.js';
-import type { VadBatchRunner } from './vad-batcher.js';
 import type { VadWorkerReply, VadWorkerRequest } from './vad-worker-protocol.js';
 
 /** The compiled worker entry; from source (vitest) too, since a worker cannot load TypeScript. */
@@ -39,7 +38,7 @@ interface Pending {
  * replaced: its pending batches fail with `engine_failure`, and so does every batch asked
  * for until the new worker has loaded the model.
  */
-export class VadWorkerRunner implements VadBatchRunner {
+export class VadWorkerRunner {
   private readonly pending = new Map<number, Pending>();
   private readonly backoff: RestartBackoff;
   private readonly closeTimeoutMs: number;

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ModelBatchObserver } from '../scheduler/model-batcher.js';
+import type { ModelBatchObserver } from '../../models/batching/model-batcher.js';
 import type { SchedulerObserver } from '../scheduler/work-scheduler.js';
 import type { WorkClass } from '../scheduler/work-class.js';
 

@@ -1,10 +1,9 @@
-import { WORK_TIER, type WorkClass } from './work-class.js';
-
 /** A request waiting for a model batch. */
 export interface QueuedRequest {
-  /** One session channel: its requests run one at a time, in submission order. */
+  /** One stream (a session channel): its requests run one at a time, in submission order. */
   key: string;
-  workClass: WorkClass;
+  /** Lower runs first: the scheduler's tier of the request's work class. */
+  tier: number;
   /** Absolute, on `performance.now()`. */
   deadline: number;
   enqueuedAt: number;
@@ -13,14 +12,14 @@ export interface QueuedRequest {
 
 /**
  * The next batch (design.md section 5): the first-submitted request of each key is eligible
- * (per-session order), keys are ranked by their most urgent waiting request (tier, then
+ * (per-stream order), keys are ranked by their most urgent waiting request (tier, then
  * deadline, then arrival; a turn's end queued behind a partial lifts it), and the best
  * `maxBatch` keys' heads form the batch. Pure, so that property tests can drive it.
  */
 export function formBatch<T extends QueuedRequest>(queue: readonly T[], maxBatch: number): T[] {
   const lanes = new Map<string, { head: T; rank: [number, number, number] }>();
   for (const request of queue) {
-    const rank: [number, number, number] = [WORK_TIER[request.workClass], request.deadline, request.seq];
+    const rank: [number, number, number] = [request.tier, request.deadline, request.seq];
     const lane = lanes.get(request.key);
     if (!lane) lanes.set(request.key, { head: request, rank });
     else {
