@@ -79,7 +79,9 @@ describe('WebRTC session lifecycle', () => {
       // (5 to 8 s here), later on a busy machine.
       await released(server, 45_000);
       expect(sessionEnds(lines)).toEqual(['client_gone']);
-      expect(lines.find((l) => l.event === 'webrtc_peer_gone')).toMatchObject({ state: 'disconnected' });
+      // Disconnected past the grace period; on a loaded machine libwebrtc may declare the
+      // connection failed first (seen in a full run beside CPU-heavy benchmarks).
+      expect(['disconnected', 'failed']).toContain(lines.find((l) => l.event === 'webrtc_peer_gone')?.state);
     } finally {
       await server.close();
     }

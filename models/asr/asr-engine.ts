@@ -26,6 +26,12 @@ export interface AsrUrgency {
  * Calls must not overlap: the caller awaits each before the next.
  */
 export interface AsrStream {
+  /**
+   * True when the stream hands its work to the scheduler itself (batched with other
+   * streams'): callers then call it directly, with each call's urgency, and take no
+   * scheduler slot while it waits for its batch.
+   */
+  readonly selfScheduled?: boolean;
   /** Starts a new utterance. Word times of later hypotheses count from here. */
   startUtterance(urgency?: AsrUrgency): Promise<void>;
   /** Decodes more audio of the current utterance; resolves with the first-pass hypothesis so far. */

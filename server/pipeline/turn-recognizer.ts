@@ -204,9 +204,14 @@ export class TurnRecognizer {
     if (ending) await this.finish(ending.op, ending.pass);
   }
 
-  /** Runs a recognizer call in the channel's lane; the call learns its urgency, for engines that batch. */
+  /**
+   * Runs a recognizer call in the channel's scheduler lane, or, for a self-scheduled stream
+   * (its batches go through the scheduler), directly: the call learns its urgency.
+   */
   private schedule<T>(workClass: AsrUrgency['workClass'], deadline: number, run: (urgency: AsrUrgency) => Promise<T>): Promise<T> {
-    return this.scheduler.submit({ workClass, key: this.options.key, deadline, run: () => run({ workClass, deadline }) });
+    const urgency = { workClass, deadline };
+    if (this.asr?.selfScheduled) return run(urgency);
+    return this.scheduler.submit({ workClass, key: this.options.key, deadline, run: () => run(urgency) });
   }
 }
 

@@ -75,10 +75,7 @@ export class SessionHost {
       urgentReserve: options.schedulerUrgentReserve,
       utilizationWindowMs: options.admissionWindowMs,
       // The VAD runs on its own worker thread: decodes holding every slot must not delay it.
-      // So does the transducer: its calls only queue steps for the model batcher, which
-      // ranks them by class and deadline; holding slots meanwhile would cap every batch
-      // at the slot count.
-      ownThreadClasses: options.asrEngine === 'transducer' ? ['vad', 'partial', 'final'] : ['vad'],
+      ownThreadClasses: ['vad'],
       observer: {
         started: (workClass, queueWaitMs) => metrics.started(workClass, queueWaitMs),
         finished: (workClass, serviceMs, missed) => {

@@ -26,7 +26,8 @@ const NOW: () => AsrUrgency = () => ({ workClass: 'final', deadline: performance
 /**
  * The transducer behind the per-stream AsrEngine interface the pipeline drives: feeding is
  * synchronous, and every ready chunk becomes a step request that the stepper batches with
- * other sessions' steps.
+ * other sessions' steps. Its streams are self-scheduled: only their batches go through the
+ * scheduler.
  */
 export class TransducerAsrEngine implements AsrEngine {
   readonly name = 'transducer';
@@ -49,8 +50,11 @@ export class TransducerAsrEngine implements AsrEngine {
 }
 
 class TransducerAsrStream implements AsrStream {
+  readonly selfScheduled = true;
   private readonly id: number;
   private closed = false;
+  /** Calls run one after another, in the order made, as a scheduler lane would run them. */
+  private previous: Promise<unknown> = Promise.resolve();
   /**
    * Zeros after an utterance's audio: a chunk is decoded only once a whole chunk and one
    * frame more are there, so this pushes the utterance's last frames through the encoder.
@@ -66,22 +70,26 @@ class TransducerAsrStream implements AsrStream {
     this.tailPadding = new Float32Array((engine.info.encoder.chunkFrames + 1) * FEATURE_FRAME_SAMPLES);
   }
 
-  async startUtterance(): Promise<void> {
-    this.engine.reset(this.id);
+  startUtterance(): Promise<void> {
+    return this.inTurn(async () => this.engine.reset(this.id));
   }
 
-  async accept(samples: Int16Array, urgency: AsrUrgency = NOW()): Promise<AsrHypothesis> {
-    const floats = new Float32Array(samples.length);
-    for (let i = 0; i < samples.length; i++) floats[i] = samples[i]! / 32768;
-    this.engine.acceptWaveform(this.id, floats);
-    return this.decodeReady(urgency);
+  accept(samples: Int16Array, urgency: AsrUrgency = NOW()): Promise<AsrHypothesis> {
+    return this.inTurn(() => {
+      const floats = new Float32Array(samples.length);
+      for (let i = 0; i < samples.length; i++) floats[i] = samples[i]! / 32768;
+      this.engine.acceptWaveform(this.id, floats);
+      return this.decodeReady(urgency);
+    });
   }
 
   /** A transducer has no second pass: the utterance's end is its last chunks decoded. */
-  async endUtterance(urgency: AsrUrgency = NOW()): Promise<AsrHypothesis> {
-    this.engine.acceptWaveform(this.id, this.tailPadding);
-    this.engine.inputFinished(this.id);
-    return this.decodeReady(urgency);
+  endUtterance(urgency: AsrUrgency = NOW()): Promise<AsrHypothesis> {
+    return this.inTurn(() => {
+      this.engine.acceptWaveform(this.id, this.tailPadding);
+      this.engine.inputFinished(this.id);
+      return this.decodeReady(urgency);
+    });
   }
 
   close(): void {
@@ -89,6 +97,15 @@ class TransducerAsrStream implements AsrStream {
     this.closed = true;
     this.stepper.cancel(this.key);
     this.engine.closeStream(this.id);
+  }
+
+  private inTurn<T>(call: () => Promise<T>): Promise<T> {
+    const result = this.previous.then(() => {
+      if (this.closed) throw new ParleyError('session_ended', 'the recognizer stream was closed');
+      return call();
+    });
+    this.previous = result.catch(() => undefined);
+    return result;
   }
 
   private async decodeReady(urgency: AsrUrgency): Promise<AsrHypothesis> {
