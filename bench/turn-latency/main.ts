@@ -9,6 +9,8 @@
 //   --webrtc N     the same N calls over the WebSocket, then over WebRTC, against one server
 //                  (admission off): perceived turn latency of the two transports side by side.
 //   --server-env K=V,K=V   extra environment for every server the benchmark starts.
+//   --engine transducer --model DIR   no server: real-time streams per core of the transducer
+//                  engine, batched and not, against sherpa-onnx alone (bench/transducer/).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,8 @@ import { heardAudioWer } from './heard-audio-wer.js';
 import { printTable, runPhase, staggered, summarize } from './phase-runner.js';
 import { rawEngineThroughput } from './raw-engine-throughput.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { ENGINE_BENCH_ARGS } from '../transducer/engine-bench-options.js';
+import { runEngineBench } from '../transducer/transducer-bench.js';
 
 const BUDGET_MS = 100;
 const GAPS_MS = [1500, 1200, 1800, 1400];
@@ -47,8 +51,14 @@ const { values } = parseArgs({
     nice: { type: 'string', default: '0,10' },
     webrtc: { type: 'string' },
     'server-env': { type: 'string', default: '' },
+    ...ENGINE_BENCH_ARGS,
   },
 });
+
+if (values.engine !== undefined || values['build-bench-model']) {
+  await runEngineBench(values);
+  process.exit(0);
+}
 
 function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
