@@ -5,7 +5,8 @@ import { createOnnxSession, type ExecutionProvider } from '../../onnx/onnx-sessi
 import { readEncoderSpec, type EncoderSpec } from './encoder-spec.js';
 import { greedySearch, initialSearchState, type Emitted, type SearchState, type TransducerHeads } from './greedy-search.js';
 import { bestPath, initialBeamState, modifiedBeamSearch, type BeamState } from './modified-beam-search.js';
-import { batchShape, gatherStates, initialState, scatterStates, type StateData } from './state-layout.js';
+import { EncoderStateStore } from './encoder-state-store.js';
+import { batchShape, stateSize, type StateData } from './state-layout.js';
 
 export interface TransducerModelPaths {
   encoder: string;
@@ -52,7 +53,6 @@ type StreamSearch = { kind: 'greedy'; state: SearchState; emitted: Emitted } | {
 const DEFAULT_ACTIVE_PATHS = 4;
 
 interface StreamState {
-  encoder: StateData[];
   search: StreamSearch;
 }
 
@@ -63,6 +63,7 @@ interface StreamState {
  */
 export class TransducerModel {
   private readonly streams = new Map<number, StreamState>();
+  private readonly states: EncoderStateStore;
   private readonly heads: TransducerHeads;
 
   private constructor(
@@ -73,6 +74,7 @@ export class TransducerModel {
     private readonly options: TransducerModelOptions,
   ) {
     const { contextSize, vocabSize, joinerDim } = info;
+    this.states = new EncoderStateStore(info.encoder.states);
     this.heads = {
       contextSize,
       vocabSize,
@@ -119,8 +121,8 @@ export class TransducerModel {
   /** A fresh stream (or a stream started over: a new utterance) with zero states. */
   resetStream(stream: number): void {
     const { contextSize } = this.info;
+    this.states.reset(stream);
     this.streams.set(stream, {
-      encoder: this.info.encoder.states.map(initialState),
       search:
         this.options.decodingMethod === 'modified_beam_search'
           ? { kind: 'beam', state: initialBeamState(contextSize) }
@@ -130,6 +132,7 @@ export class TransducerModel {
 
   closeStream(stream: number): void {
     this.streams.delete(stream);
+    this.states.delete(stream);
   }
 
   get openStreams(): number {
@@ -150,15 +153,22 @@ export class TransducerModel {
     const x = new Float32Array(n * frameSize);
     inputs.forEach(({ features }, s) => x.set(features, s * frameSize));
     const feeds: Record<string, Tensor> = { x: new Tensor('float32', x, [n, spec.chunkFrames, spec.featureDim]) };
+    const ids = inputs.map((input) => input.stream);
+    const stateInputs = this.states.batchInputs(ids);
     spec.states.forEach((state, i) => {
-      feeds[state.name] = new Tensor(state.type, gatherStates(state, streams.map((s) => s.encoder[i]!)), batchShape(state, n));
+      feeds[state.name] = new Tensor(state.type, stateInputs[i]!, batchShape(state, n));
     });
     const out = await this.encoder.run(feeds);
-    spec.states.forEach((state, i) => {
-      const next = out[`new_${state.name}`];
-      if (!next) throw new ParleyError('engine_failure', `the encoder gave no new_${state.name}`);
-      scatterStates(state, next.data as StateData, n).forEach((value, s) => (streams[s]!.encoder[i] = value));
-    });
+    this.states.store(
+      ids,
+      spec.states.map((state) => {
+        const next = out[`new_${state.name}`];
+        if (!next) throw new ParleyError('engine_failure', `the encoder gave no new_${state.name}`);
+        const data = next.data as StateData;
+        if (data.length !== stateSize(state) * n) throw new ParleyError('engine_failure', `state ${state.name} came back with ${data.length} values, expected ${stateSize(state) * n}`);
+        return data;
+      }),
+    );
     const encoderOut = out.encoder_out!;
     await this.search(encoderOut.data as Float32Array, encoderOut.dims[1]!, streams.map((s) => s.search));
     return inputs.map(({ stream }, s) => ({ stream, ...hypothesis(streams[s]!.search) }));
@@ -181,6 +191,7 @@ export class TransducerModel {
 
   async release(): Promise<void> {
     this.streams.clear();
+    this.states.clear();
     await Promise.all([this.encoder.release(), this.decoder.release(), this.joiner.release()]);
   }
 }
