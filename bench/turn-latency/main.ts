@@ -11,6 +11,8 @@
 //   --server-env K=V,K=V   extra environment for every server the benchmark starts.
 //   --engine transducer --model DIR   no server: real-time streams per core of the transducer
 //                  engine, batched and not, against sherpa-onnx alone (bench/transducer/).
+//   --telephone    8 kHz mu-law calls from asterisk-en through a server: WER against
+//                  PocketSphinx alone, one and two channels (bench/telephone/).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +32,8 @@ import { rawEngineThroughput } from './raw-engine-throughput.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { ENGINE_BENCH_ARGS } from '../transducer/engine-bench-options.js';
 import { runEngineBench } from '../transducer/transducer-bench.js';
+import { TELEPHONE_BENCH_ARGS } from '../telephone/telephone-bench-options.js';
+import { runTelephoneBench } from '../telephone/telephone-bench.js';
 
 const BUDGET_MS = 100;
 const GAPS_MS = [1500, 1200, 1800, 1400];
@@ -52,8 +56,14 @@ const { values } = parseArgs({
     webrtc: { type: 'string' },
     'server-env': { type: 'string', default: '' },
     ...ENGINE_BENCH_ARGS,
+    ...TELEPHONE_BENCH_ARGS,
   },
 });
+
+if (values.telephone) {
+  await runTelephoneBench(values);
+  process.exit(0);
+}
 
 if (values.engine !== undefined || values['build-bench-model']) {
   await runEngineBench(values);

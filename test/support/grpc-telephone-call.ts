@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { interleave } from '../../audio/deinterleave.js';
 import { decodeSamples, encodeSamples } from '../../audio/pcm-decoder.js';
 import { readWav } from '../../audio/wav.js';
+import { projectRoot } from '../../proto/project-root.js';
 import type { AudioEncoding } from '../../proto/session-config.js';
 import { concatAudio, resampleTo16k, silence } from './audio-fixtures.js';
 
 const RATE = 8000;
-/** `../shared/corpus` beside the clone, as in CI. */
-const ASTERISK_DIR = fileURLToPath(new URL('../../../shared/corpus/asterisk-en/', import.meta.url));
+/** `../shared/corpus` beside the clone, as in CI (the same from source and from dist/). */
+const ASTERISK_DIR = join(projectRoot(), '../shared/corpus/asterisk-en/');
 
 export interface TelephonePrompt {
   transcript: string;
@@ -18,6 +19,16 @@ export interface TelephonePrompt {
 
 /** Whether the shared corpus is beside this clone (it is in CI). */
 export const TELEPHONE_CORPUS_PRESENT = existsSync(ASTERISK_DIR);
+
+/** The corpus's prompt files in manifest order. */
+export function telephoneManifestFiles(): string[] {
+  if (!TELEPHONE_CORPUS_PRESENT) throw new Error(`the telephone corpus is missing at ${ASTERISK_DIR}`);
+  return readFileSync(`${ASTERISK_DIR}manifest.tsv`, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.split('\t')[0]!);
+}
 
 /**
  * Real 8 kHz telephone speech: Asterisk prompts (recorded at 8 kHz) from the shared corpus,

@@ -2,7 +2,7 @@ import { concatSamples } from '../../audio/concat-samples.js';
 import type { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-engine.js';
 import type { VadEngine } from '../../models/vad/vad-engine.js';
 import type { ChannelEvent } from '../../proto/messages.js';
-import { ChannelPipeline } from '../../server/pipeline/channel-pipeline.js';
+import { ChannelPipeline, type ChannelPipelineOptions } from '../../server/pipeline/channel-pipeline.js';
 import type { WorkScheduler } from '../../server/scheduler/work-scheduler.js';
 import { CountingStream, type AsrCall } from './counting-asr-stream.js';
 import { defaultPipelineOptions } from './pipeline-options.js';
@@ -27,18 +27,20 @@ function utterances(log: readonly AsrCall[]): Float32Array[] {
 
 /**
  * Streams 16 kHz audio, as fast as it is taken, through one ChannelPipeline on the real
- * engines with the server's default options, and keeps what its recognizer heard.
+ * engines with the server's default options (or a test's `overrides`), and keeps what its
+ * recognizer heard.
  */
 export async function runChannel(
   audio: Float32Array,
   engines: { vad: VadEngine; asr: PocketSphinxEngine; scheduler: WorkScheduler },
+  overrides: Partial<ChannelPipelineOptions> = {},
 ): Promise<HeardCall> {
   const log: AsrCall[] = [];
   const events: ChannelEvent[] = [];
   let failure: unknown;
   const stream = new CountingStream(await engines.asr.openStream(), 'channel', log);
   const pipeline = new ChannelPipeline(
-    defaultPipelineOptions('channel'),
+    defaultPipelineOptions('channel', overrides),
     engines.vad.openStream(),
     Promise.resolve(stream),
     engines.scheduler,
