@@ -108,6 +108,24 @@ describe('transducer steps of concurrent sessions', () => {
   }, 120_000);
 });
 
+describe('PARLEY_ONNX_PROVIDER=cuda without a CUDA runtime', () => {
+  it('serves on the CPU and says so in the log', async () => {
+    const { log, lines } = captureLog();
+    const server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR, onnxProvider: 'cuda' }, { log });
+    try {
+      expect(lines.find((l) => l.event === 'onnx_provider_fallback')).toMatchObject({ level: 40, requested: 'cuda', used: 'cpu' });
+      expect(lines.find((l) => l.event === 'ready')).toMatchObject({ execution_provider: 'cpu' });
+      const result = await replay(
+        { encoding: 'pcm_s16le', sampleRate: 16000, channels: 1, data: encodeSamples(buildCall([loadLibriVox()[1]!.samples], 500).samples, 'pcm_s16le') },
+        { url: server.url, speed: 0, chunkMs: 100 },
+      );
+      expect(result.turns).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('PARLEY_ASR_ENGINE=transducer refusals at start', () => {
   it('refuses a missing or unusable model folder before serving, naming it', async () => {
     await expect(startTestServer({ asrEngine: 'transducer', asrModelDir: undefined })).rejects.toThrow(/needs PARLEY_ASR_MODEL_DIR/);
