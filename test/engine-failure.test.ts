@@ -7,6 +7,7 @@ import { TESTDATA_DIR } from './support/librivox.js';
 import { captureLog } from './support/log-capture.js';
 import { fetchMetrics, metricValue } from './support/prometheus-text.js';
 import { RawPeer } from './support/raw-ws.js';
+import { terminateBetweenRuns } from './support/terminate-between-runs.js';
 import { startTestServer, waitFor } from './support/test-server.js';
 
 const goForward = readFileSync(`${TESTDATA_DIR}/goforward.raw`);
@@ -33,7 +34,7 @@ describe('a VAD worker that dies', () => {
         }
       })();
       await peers[0]!.next('speech.started');
-      await vad.worker!.terminate();
+      await terminateBetweenRuns(vad.worker!);
 
       for (const peer of peers) {
         expect(await peer.closed).toBe(1011);
