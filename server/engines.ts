@@ -42,7 +42,7 @@ export async function loadEngines(options: ServerOptions, scheduler: WorkSchedul
       observer: supervision.batchObserver,
       onStatus: (event) => supervision.onEngineEvent('vad', event),
     }),
-    options.asrEngine === 'transducer' ? loadTransducer(options, scheduler, supervision.batchObserver) : loadPocketSphinx(options, scheduler),
+    options.asrEngine === 'transducer' ? loadTransducer(options, scheduler, supervision) : loadPocketSphinx(options, scheduler),
   ]);
   return {
     vad,
@@ -83,13 +83,15 @@ async function loadPocketSphinx(options: ServerOptions, scheduler: WorkScheduler
   return { asr, info: { engine: asr.name, model: ACOUSTIC_MODEL, ...version }, executionProvider: null, healthy: () => true };
 }
 
-async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, observer: ModelBatchObserver | undefined): Promise<LoadedRecognizer> {
+async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, supervision: EngineSupervision): Promise<LoadedRecognizer> {
   const engine = await TransducerEngine.load({
     modelDir: options.asrModelDir!,
     precision: options.asrModelPrecision,
     executionProvider: options.onnxProvider,
     decodingMethod: options.asrDecodingMethod,
     maxActivePaths: options.asrMaxActivePaths,
+    // Its streams' states died with it: sessions fail with engine_failure and /healthz says so.
+    onFailure: (detail) => supervision.onEngineEvent('asr', { kind: 'failed', detail }),
   });
   // The scheduler forms the batches (design.md section 5): steps of many sessions' streams,
   // one encoder run each batch, ranked by class and deadline, on the model's worker thread.
@@ -104,7 +106,7 @@ async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, 
       return streams.map(() => undefined);
     },
     runThrough: (workClass, deadline, run) => scheduler.submit({ workClass, key: 'model:transducer', deadline, run }),
-    observer,
+    observer: supervision.batchObserver,
   });
   const stepper = {
     step: ({ key, workClass, deadline, stream }: TransducerStepRequest) => batcher.submit({ key, workClass, deadline, input: stream }),

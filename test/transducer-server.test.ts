@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSamples } from '../audio/pcm-decoder.js';
 import { replay, type ReplayResult } from '../clients/replay.js';
+import type { TransducerAsrEngine } from '../models/asr/transducer/transducer-asr-engine.js';
 import { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
 import type { ServerEvent } from '../proto/messages.js';
 import { projectRoot } from '../proto/project-root.js';
@@ -9,7 +10,8 @@ import { buildCall } from './support/call-builder.js';
 import { captureLog } from './support/log-capture.js';
 import { fetchMetrics, metricValue } from './support/prometheus-text.js';
 import { loadLibriVox } from './support/librivox.js';
-import { startTestServer } from './support/test-server.js';
+import { RawPeer } from './support/raw-ws.js';
+import { startTestServer, waitFor } from './support/test-server.js';
 
 const MODEL_DIR = join(projectRoot(), 'test', 'fixtures', 'transducer', 'zipformer2');
 
@@ -120,6 +122,27 @@ describe('PARLEY_ONNX_PROVIDER=cuda without a CUDA runtime', () => {
         { url: server.url, speed: 0, chunkMs: 100 },
       );
       expect(result.turns).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a transducer worker that dies', () => {
+  it('is logged, /healthz says 503, and a new session ends with engine_failure', async () => {
+    const { log, lines } = captureLog();
+    const server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR }, { log });
+    try {
+      // Idle (no session): onnxruntime-node aborts the process if a worker ends inside a run.
+      await (server.engines()!.asr as TransducerAsrEngine).engine.workerThread.terminate();
+      await waitFor(() => lines.some((l) => l.event === 'engine_failed'));
+      expect(lines.find((l) => l.event === 'engine_failed')).toMatchObject({ engine: 'asr', detail: expect.stringMatching(/exited/) });
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(503);
+      const peer = new RawPeer(server.url);
+      await peer.opened;
+      peer.send({ type: 'start' });
+      expect(await peer.closed).toBe(1011);
+      expect(peer.errors()).toEqual([expect.objectContaining({ code: 'engine_failure', fatal: true })]);
     } finally {
       await server.close();
     }

@@ -34,7 +34,7 @@ export class TransducerAsrEngine implements AsrEngine {
   private anonymous = 0;
 
   constructor(
-    private readonly engine: TransducerEngine,
+    readonly engine: TransducerEngine,
     private readonly stepper: TransducerStepper,
   ) {}
 

@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { ParleyError } from '../../../proto/errors.js';
 import type { AsrWord } from '../asr-engine.js';
 import type { ExecutionProvider } from '../../onnx/onnx-session-factory.js';
@@ -21,6 +22,8 @@ export interface TransducerEngineOptions {
   /** Default greedy search, as sherpa-onnx; the beam keeps `maxActivePaths` (default 4) paths per stream. */
   decodingMethod?: DecodingMethod;
   maxActivePaths?: number;
+  /** Told, once, why the model's worker thread died (internal text, for the log); the engine then fails every step. */
+  onFailure?: (detail: string) => void;
 }
 
 export interface TransducerResult {
@@ -59,16 +62,14 @@ export class TransducerEngine {
   static async load(options: TransducerEngineOptions): Promise<TransducerEngine> {
     const files = await findModelFiles(options.modelDir, options.precision);
     const [tokens, version] = await Promise.all([TokenTable.load(files.tokens), modelFolderVersion(files)]);
-    const worker = await TransducerWorker.start({
-      paths: files,
-      options: {
-        executionProvider: options.executionProvider,
-        intraOpThreads: options.intraOpThreads,
-        unkId: tokens.unkId,
-        decodingMethod: options.decodingMethod,
-        maxActivePaths: options.maxActivePaths,
-      },
-    });
+    const modelOptions = {
+      executionProvider: options.executionProvider,
+      intraOpThreads: options.intraOpThreads,
+      unkId: tokens.unkId,
+      decodingMethod: options.decodingMethod,
+      maxActivePaths: options.maxActivePaths,
+    };
+    const worker = await TransducerWorker.start({ paths: files, options: modelOptions }, options.onFailure);
     if (worker.info.vocabSize !== tokens.size) {
       await worker.close();
       throw new ParleyError('bad_config', `${files.tokens} has ${tokens.size} tokens but the decoder's vocab_size is ${worker.info.vocabSize}`);
@@ -82,6 +83,11 @@ export class TransducerEngine {
 
   get healthy(): boolean {
     return this.worker.healthy;
+  }
+
+  /** The model's worker thread. For failure tests, which end it. */
+  get workerThread(): Worker {
+    return this.worker.thread;
   }
 
   openStream(): number {

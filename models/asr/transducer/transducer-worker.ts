@@ -24,19 +24,21 @@ interface Pending {
 export class TransducerWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  private failure: string | null = null;
+  private failed = false;
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly worker: Worker,
     readonly info: TransducerModelInfo,
+    private readonly onFailure: (detail: string) => void,
   ) {
     worker.on('message', (reply: TransducerWorkerReply) => this.onReply(reply));
     worker.on('error', (error) => this.fail(`worker error: ${error.message}`));
     worker.on('exit', (code) => this.fail(`worker exited with code ${code}`));
   }
 
-  static async start(data: TransducerWorkerData): Promise<TransducerWorker> {
+  /** `onFailure` hears, once, why a worker that served died (internal text, for the log). */
+  static async start(data: TransducerWorkerData, onFailure: (detail: string) => void = () => undefined): Promise<TransducerWorker> {
     const entry = join(projectRoot(), WORKER_ENTRY);
     if (!existsSync(entry)) throw new ParleyError('engine_failure', `transducer worker missing at ${entry}: run "npm run build:ts"`);
     const worker = new Worker(entry, { workerData: data });
@@ -58,16 +60,21 @@ export class TransducerWorker {
     });
     // Only these: Worker keeps listeners of its own (that keep its port running).
     worker.off('error', onError).off('exit', onExit);
-    return new TransducerWorker(worker, info);
+    return new TransducerWorker(worker, info, onFailure);
+  }
+
+  /** The worker thread. For failure tests, which end it. */
+  get thread(): Worker {
+    return this.worker;
   }
 
   get healthy(): boolean {
-    return this.failure === null && !this.closing;
+    return !this.failed && !this.closing;
   }
 
   step(inputs: StepInput[]): Promise<StepOutput[]> {
     if (this.closing) return Promise.reject(new ParleyError('session_ended', 'the transducer engine is closed'));
-    if (this.failure !== null) return Promise.reject(new ParleyError('engine_failure', 'the transducer engine is unavailable'));
+    if (this.failed) return Promise.reject(new ParleyError('engine_failure', 'the transducer engine is unavailable'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -88,7 +95,7 @@ export class TransducerWorker {
   /** Lets asked steps finish, releases the model and stops the thread. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.failure === null) {
+      if (!this.failed) {
         const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
@@ -103,7 +110,7 @@ export class TransducerWorker {
   }
 
   private post(request: TransducerWorkerRequest): void {
-    if (this.failure === null && !this.closing) this.worker.postMessage(request);
+    if (!this.failed && !this.closing) this.worker.postMessage(request);
   }
 
   private onReply(reply: TransducerWorkerReply): void {
@@ -116,9 +123,10 @@ export class TransducerWorker {
   }
 
   private fail(detail: string): void {
-    if (this.failure !== null || this.closing) return;
-    this.failure = detail;
+    if (this.failed || this.closing) return;
+    this.failed = true;
     this.rejectPending(new ParleyError('engine_failure', 'the transducer worker failed'));
+    this.onFailure(detail);
   }
 
   private rejectPending(error: ParleyError): void {
