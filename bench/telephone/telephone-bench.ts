@@ -6,7 +6,7 @@ import type { ServerOptions } from '../../server/config/server-options.js';
 import type { ChannelPipelineOptions } from '../../server/pipeline/channel-pipeline.js';
 import { buildTelephoneCall, type TelephoneCall } from '../../test/support/grpc-telephone-call.js';
 import { printTable } from '../turn-latency/phase-runner.js';
-import { rawTexts } from './raw-reference.js';
+import { rawEngineTranscripts } from '../../test/support/raw-engine.js';
 import type { TelephoneBenchValues } from './telephone-bench-options.js';
 import { heardChannels, serverTexts } from './telephone-call-run.js';
 import { PROMPT_COUNT, PROMPT_STRIDE, telephoneBenchPrompts } from './telephone-set.js';
@@ -50,14 +50,14 @@ export async function runTelephoneBench(values: TelephoneBenchValues): Promise<v
     const raw: string[][] = [];
     const rawCold: string[][] = [];
     for (const u of utterances) {
-      raw.push(await rawTexts(u, true));
-      rawCold.push(await rawTexts(u, false));
+      raw.push(await rawEngineTranscripts(u));
+      rawCold.push(await rawEngineTranscripts(u, { coldCmn: true }));
     }
     for (const variant of VARIANTS) {
       const parley = await serverTexts(call, speed, variant.server);
       const heard = await heardChannels(call, variant.pipeline);
       const rawOnHeard: string[][] = [];
-      for (const h of heard) rawOnHeard.push(await rawTexts(h.heard, true));
+      for (const h of heard) rawOnHeard.push(await rawEngineTranscripts(h.heard));
       const row = {
         channels,
         variant: variant.name,
