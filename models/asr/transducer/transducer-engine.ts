@@ -85,6 +85,11 @@ export class TransducerEngine {
     return this.worker.healthy;
   }
 
+  /** Streams open (not yet closed by their session). */
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
   /** The model's worker thread. For failure tests, which end it. */
   get workerThread(): Worker {
     return this.worker.thread;
