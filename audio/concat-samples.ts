@@ -1,7 +1,8 @@
 /** Joins audio pieces into one array; a single piece is returned as it is, uncopied. */
-export function concatSamples(parts: readonly Float32Array[]): Float32Array {
+export function concatSamples<T extends Float32Array | Int16Array>(parts: readonly T[]): T {
   if (parts.length === 1) return parts[0]!;
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  const out = (parts[0] instanceof Int16Array ? new Int16Array(length) : new Float32Array(length)) as T;
   let offset = 0;
   for (const part of parts) {
     out.set(part, offset);

@@ -12,3 +12,4 @@ export { deinterleave, interleave } from './deinterleave.js';
 export { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type ResamplerOptions, StreamingResampler } from './resampler.js';
 export { type WavAudio, readWav, writeWav } from './wav.js';
 export { concatSamples } from './concat-samples.js';
+export { toInt16 } from './to-int16.js';

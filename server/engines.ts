@@ -1,7 +1,7 @@
 import type { AsrEngine } from '../models/asr/asr-engine.js';
 import { PocketSphinxEngine } from '../models/asr/pocketsphinx/pocketsphinx-engine.js';
 import { ACOUSTIC_MODEL, pocketSphinxModelVersion } from '../models/asr/pocketsphinx/pocketsphinx-model.js';
-import { TransducerAsrEngine, type TransducerStepRequest } from '../models/asr/transducer/transducer-asr-engine.js';
+import { StreamingAsrEngine, type AsrStepRequest } from '../models/asr/streaming-asr-engine.js';
 import { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
 import type { ExecutionProvider } from '../models/onnx/onnx-session-factory.js';
 import type { RecognizerInfo } from '../proto/messages.js';
@@ -109,11 +109,11 @@ async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, 
     observer: supervision.batchObserver,
   });
   const stepper = {
-    step: ({ key, workClass, deadline, stream }: TransducerStepRequest) => batcher.submit({ key, workClass, deadline, input: stream }),
+    step: ({ key, workClass, deadline, stream }: AsrStepRequest) => batcher.submit({ key, workClass, deadline, input: stream }),
     cancel: (key: string) => batcher.cancel(key),
   };
   return {
-    asr: new TransducerAsrEngine(engine, stepper),
+    asr: new StreamingAsrEngine(engine, stepper),
     info: { engine: engine.name, model: engine.info.encoder.exportKind, ...engine.version },
     executionProvider: engine.info.executionProvider,
     healthy: () => engine.healthy,

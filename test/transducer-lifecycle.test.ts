@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TransducerAsrEngine } from '../models/asr/transducer/transducer-asr-engine.js';
+import type { StreamingAsrEngine } from '../models/asr/streaming-asr-engine.js';
+import type { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
 import { projectRoot } from '../proto/project-root.js';
 import { TESTDATA_DIR } from './support/librivox.js';
 import { fetchMetrics, metricValue } from './support/prometheus-text.js';
@@ -25,7 +26,7 @@ describe('what a transducer server leaves behind', () => {
   it('clients that vanish mid-turn leave no stream, queued step or scheduled work; close() ends the model threads and every timer', async () => {
     const timersBefore = activeTimers();
     const server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR });
-    const engine = (server.engines()!.asr as TransducerAsrEngine).engine;
+    const engine = (server.engines()!.asr as StreamingAsrEngine<TransducerEngine>).model;
     const peers = Array.from({ length: 4 }, () => new RawPeer(server.url));
     for (const peer of peers) {
       await peer.opened;

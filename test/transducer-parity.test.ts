@@ -71,7 +71,7 @@ describe.each(['zipformer', 'zipformer2'])('the transducer engine against sherpa
   it('one stream: the same tokens at the same frames as sherpa-onnx greedy search, on real speech', async () => {
     for (const [i, utterance] of utterances.entries()) {
       expect(expected[i]!.length).toBeGreaterThan(5);
-      const id = engine.openStream();
+      const id = await engine.openStream();
       await feed(engine, id, utterance.samples, 1600);
       expect(ourTokens(table, engine.result(id))).toEqual(expected[i]);
       engine.closeStream(id);
@@ -80,7 +80,7 @@ describe.each(['zipformer', 'zipformer2'])('the transducer engine against sherpa
 
   it('a batch of streams fed in different chunk sizes: each gets what sherpa-onnx gives it alone', async () => {
     const chunks = [160, 1231, 4800];
-    const ids = utterances.map(() => engine.openStream());
+    const ids = await Promise.all(utterances.map(() => engine.openStream()));
     const positions = ids.map(() => 0);
     const finished = ids.map(() => false);
     let batches = 0;
@@ -114,10 +114,10 @@ describe.each(['zipformer', 'zipformer2'])('the transducer engine against sherpa
     const beamReference = sherpaRecognizer(dir, 'encoder.onnx', 'modified_beam_search');
     try {
       const want = utterances.map((u) => sherpaTokens(sherpaDecode(beamReference, u.samples)));
-      const alone = beam.openStream();
+      const alone = await beam.openStream();
       await feed(beam, alone, utterances[0]!.samples, 1600);
       expect(ourTokens(table, beam.result(alone))).toEqual(want[0]);
-      const ids = utterances.map(() => beam.openStream());
+      const ids = await Promise.all(utterances.map(() => beam.openStream()));
       ids.forEach((id, i) => {
         beam.acceptWaveform(id, utterances[i]!.samples);
         beam.acceptWaveform(id, TAIL_PADDING);
@@ -133,7 +133,7 @@ describe.each(['zipformer', 'zipformer2'])('the transducer engine against sherpa
   });
 
   it('reset starts an utterance over from zero states: the same audio decodes the same again', async () => {
-    const id = engine.openStream();
+    const id = await engine.openStream();
     await feed(engine, id, utterances[1]!.samples, 3200);
     const first = engine.result(id);
     engine.reset(id);
@@ -151,7 +151,7 @@ describe.each(['zipformer', 'zipformer2'])('the transducer engine against sherpa
       expect(int8.version.files[0]).toBe('encoder.int8.onnx');
       for (const utterance of utterances) {
         const want = sherpaTokens(sherpaDecode(int8Reference, utterance.samples));
-        const id = int8.openStream();
+        const id = await int8.openStream();
         await feed(int8, id, utterance.samples, 1600);
         const got = ourTokens(table, int8.result(id));
         // Dynamic quantization scales each matrix by its largest activation in the call, so

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSamples } from '../audio/pcm-decoder.js';
 import { replay, type ReplayResult } from '../clients/replay.js';
-import type { TransducerAsrEngine } from '../models/asr/transducer/transducer-asr-engine.js';
+import type { StreamingAsrEngine } from '../models/asr/streaming-asr-engine.js';
+import type { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
 import { TransducerEngine } from '../models/asr/transducer/transducer-engine.js';
 import type { ServerEvent } from '../proto/messages.js';
 import { projectRoot } from '../proto/project-root.js';
@@ -134,7 +135,7 @@ describe('a transducer worker that dies', () => {
     const server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR }, { log });
     try {
       // Idle (no session): onnxruntime-node aborts the process if a worker ends inside a run.
-      await (server.engines()!.asr as TransducerAsrEngine).engine.workerThread.terminate();
+      await (server.engines()!.asr as StreamingAsrEngine<TransducerEngine>).model.workerThread.terminate();
       await waitFor(() => lines.some((l) => l.event === 'engine_failed'));
       expect(lines.find((l) => l.event === 'engine_failed')).toMatchObject({ engine: 'asr', detail: expect.stringMatching(/exited/) });
       expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(503);

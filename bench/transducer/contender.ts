@@ -10,7 +10,7 @@ export interface Contender {
   /** Threads started for its compute (Parley's engine worker); empty when it computes on the main thread. */
   readonly threads: ReadonlySet<number>;
   /** Opens `k` fresh streams, numbered 0 to k-1. */
-  open(k: number): void;
+  open(k: number): Promise<void>;
   /** Stream `stream`'s next piece of 16 kHz audio. */
   accept(stream: number, samples: Float32Array): void;
   /** Decodes every chunk that is ready, reporting each decode call's batch size and wall time. */

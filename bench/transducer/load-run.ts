@@ -65,7 +65,7 @@ export async function runLoad(contender: Contender, loop: SpeechLoop, k: number,
     calls.push(ms);
     batched += batch;
   };
-  contender.open(k);
+  await contender.open(k);
   try {
     for (let step = 0; step < warmUpSteps; step++) {
       for (let s = 0; s < k; s++) contender.accept(s, loop.piece(s, step * piece, piece));

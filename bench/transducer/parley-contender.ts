@@ -35,8 +35,8 @@ export class ParleyEngineUnderTest {
     return {
       name: batched ? 'parley batched' : 'parley batch-1',
       threads,
-      open(k) {
-        ids = Array.from({ length: k }, () => engine.openStream());
+      async open(k) {
+        ids = await Promise.all(Array.from({ length: k }, () => engine.openStream()));
       },
       accept(stream, samples) {
         engine.acceptWaveform(ids[stream]!, samples);

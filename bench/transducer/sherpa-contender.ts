@@ -29,7 +29,7 @@ export async function sherpaContender(modelDir: string, precision: ModelPrecisio
   return {
     name: batched ? 'sherpa decodeStreams' : 'sherpa decode',
     threads: new Set(),
-    open(k) {
+    async open(k) {
       streams = Array.from({ length: k }, () => recognizer.createStream());
     },
     accept(stream, samples) {

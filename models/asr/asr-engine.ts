@@ -22,7 +22,9 @@ export interface AsrUrgency {
 }
 
 /**
- * One utterance-at-a-time recognizer for one audio channel (16 kHz mono).
+ * One utterance-at-a-time recognizer for one audio channel (16 kHz mono), as the pipeline
+ * drives it; engines implement the batch-shaped `StreamingAsrModel` and `StreamingAsrEngine`
+ * puts this interface on top.
  * Calls must not overlap: the caller awaits each before the next.
  */
 export interface AsrStream {
@@ -34,8 +36,8 @@ export interface AsrStream {
   readonly selfScheduled?: boolean;
   /** Starts a new utterance. Word times of later hypotheses count from here. */
   startUtterance(urgency?: AsrUrgency): Promise<void>;
-  /** Decodes more audio of the current utterance; resolves with the first-pass hypothesis so far. */
-  accept(samples: Int16Array, urgency?: AsrUrgency): Promise<AsrHypothesis>;
+  /** Decodes more audio (16 kHz mono, [-1, 1]) of the current utterance; resolves with the first-pass hypothesis so far. */
+  accept(samples: Float32Array, urgency?: AsrUrgency): Promise<AsrHypothesis>;
   /** Ends the utterance and runs the engine's best-quality pass over it. */
   endUtterance(urgency?: AsrUrgency): Promise<AsrHypothesis>;
   /** Releases the native decoder (back to the engine's pool). Idempotent. */

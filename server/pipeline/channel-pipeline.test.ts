@@ -8,7 +8,7 @@ import { loadLibriVox } from '../../test/support/librivox.js';
 import { rawEngineTranscripts } from '../../test/support/raw-engine.js';
 import { DEFAULT_SERVER_OPTIONS } from '../config/server-options.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
-import { toInt16 } from './to-int16.js';
+import { toInt16 } from '../../audio/to-int16.js';
 
 const SAMPLES_PER_MS = 16;
 const TRAILING_MS = DEFAULT_SERVER_OPTIONS.recognizerTrailingSilenceMs;

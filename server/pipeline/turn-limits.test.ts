@@ -11,7 +11,7 @@ import { finalTexts } from '../../test/support/heard-audio.js';
 import { loadLibriVox } from '../../test/support/librivox.js';
 import { defaultPipelineOptions } from '../../test/support/pipeline-options.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
-import { toInt16 } from './to-int16.js';
+import { toInt16 } from '../../audio/to-int16.js';
 import { ChannelPipeline, type ChannelPipelineOptions } from './channel-pipeline.js';
 
 const SAMPLES_PER_MS = 16;
@@ -67,7 +67,7 @@ describe('ChannelPipeline turn limits, with the real VAD and PocketSphinx', () =
     await pipeline.finish();
     pipeline.close();
     if (failure !== undefined) throw failure;
-    const accepted = log.filter((c) => c.method === 'accept').map((c) => Float32Array.from(c.pcm, (v) => v / 32768));
+    const accepted = log.filter((c) => c.method === 'accept').map((c) => c.samples);
     return { events, heard: concatSamples(accepted) };
   }
 

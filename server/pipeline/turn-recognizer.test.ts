@@ -192,7 +192,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     const limit = maxDecodeMs * 16;
     expect(accepts.length).toBeGreaterThanOrEqual(Math.ceil(speech.length / (limit + PIECE)));
     expect(accepts.length).toBeLessThan(pieces);
-    for (const call of accepts) expect(call.pcm.length).toBeLessThan(limit + PIECE);
+    for (const call of accepts) expect(call.samples.length).toBeLessThan(limit + PIECE);
     expect(acceptedSamples(accepts)).toBe(speech.length);
     expect(hooks.finished.map((f) => f.text)).toEqual([GO_FORWARD]);
     expect(hooks.failed).toEqual([]);
@@ -281,7 +281,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     expect(dropped.length).toBeGreaterThan(0);
     expect(dropped.every((outcome) => outcome === 'rejected:session_ended')).toBe(true);
     // The real stream is closed: it refuses work.
-    await expect(stream.inner.accept(new Int16Array(160))).rejects.toThrow(/closed/);
+    await expect(stream.inner.accept(new Float32Array(160))).rejects.toThrow(/closed/);
 
     const submitted = scheduler.outcomes.length;
     recognizer.feed(turn, speech, performance.now());
@@ -351,7 +351,7 @@ describe('TurnRecognizer on a real PocketSphinx stream and a real WorkScheduler'
     blocker.release();
     await recognizer.drained();
 
-    expect(log.filter((c) => c.method !== 'close').map((c) => `${c.method}:${c.pcm.length}`)).toEqual([
+    expect(log.filter((c) => c.method !== 'close').map((c) => `${c.method}:${c.samples.length}`)).toEqual([
       'startUtterance:0',
       `accept:${speech.length}`,
       'endUtterance:0',

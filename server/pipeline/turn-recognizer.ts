@@ -2,7 +2,6 @@ import { concatSamples } from '../../audio/concat-samples.js';
 import type { AsrHypothesis, AsrStream, AsrUrgency, AsrWord } from '../../models/asr/asr-engine.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { Stabilizer } from './stabilizer.js';
-import { toInt16 } from './to-int16.js';
 import type { Turn } from './turn.js';
 
 const SAMPLES_PER_MS = 16;
@@ -179,8 +178,7 @@ export class TurnRecognizer {
     const samples = concatSamples(parts);
     const [workClass, deadline] = this.urgency(first.turn, first.receivedAtMs);
     const asr = this.asr!;
-    const pcm = toInt16(samples);
-    const decoding = this.schedule(workClass, deadline, (urgency) => asr.accept(pcm, urgency));
+    const decoding = this.schedule(workClass, deadline, (urgency) => asr.accept(samples, urgency));
     // The turn's last audio: queue its end-of-utterance pass right behind, in the same lane,
     // so no other channel's partial work slips in between.
     const next = this.ops[0];

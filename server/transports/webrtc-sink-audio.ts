@@ -2,7 +2,7 @@ import { decodeSamples } from '../../audio/pcm-decoder.js';
 import { StreamingResampler } from '../../audio/resampler.js';
 import type { RtcAudioData } from '../../proto/webrtc-native.js';
 import { WEBRTC_SESSION_AUDIO } from '../../proto/webrtc.js';
-import { toInt16 } from '../pipeline/to-int16.js';
+import { toInt16 } from '../../audio/to-int16.js';
 
 const RATE = WEBRTC_SESSION_AUDIO.sample_rate;
 const NO_BYTES = new Uint8Array(0);

@@ -6,7 +6,7 @@ export interface AsrCall {
   stream: string;
   method: AsrMethod;
   /** What an `accept` call was given; empty for the other methods. */
-  pcm: Int16Array;
+  samples: Float32Array;
 }
 
 /** A real recognizer stream, every call delegated, each one logged as it starts. */
@@ -29,7 +29,7 @@ export class CountingStream implements AsrStream {
     return this.inner.startUtterance();
   }
 
-  accept(samples: Int16Array): Promise<AsrHypothesis> {
+  accept(samples: Float32Array): Promise<AsrHypothesis> {
     this.record('accept', samples);
     const result = this.inner.accept(samples);
     this.lastAccept = result.catch(() => undefined);
@@ -46,10 +46,10 @@ export class CountingStream implements AsrStream {
     this.inner.close();
   }
 
-  private record(method: AsrMethod, pcm: Int16Array = new Int16Array(0)): void {
-    this.log.push({ stream: this.name, method, pcm });
+  private record(method: AsrMethod, samples: Float32Array = new Float32Array(0)): void {
+    this.log.push({ stream: this.name, method, samples });
   }
 }
 
 /** Samples given to `accept` over `calls`. */
-export const acceptedSamples = (calls: readonly AsrCall[]): number => calls.reduce((n, c) => n + c.pcm.length, 0);
+export const acceptedSamples = (calls: readonly AsrCall[]): number => calls.reduce((n, c) => n + c.samples.length, 0);

@@ -20,7 +20,7 @@ function utterances(log: readonly AsrCall[]): Float32Array[] {
   const pieces: Float32Array[][] = [];
   for (const call of log) {
     if (call.method === 'startUtterance') pieces.push([]);
-    else if (call.method === 'accept') pieces.at(-1)!.push(Float32Array.from(call.pcm, (v) => v / 32768));
+    else if (call.method === 'accept') pieces.at(-1)!.push(call.samples);
   }
   return pieces.map(concatSamples);
 }

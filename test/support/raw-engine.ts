@@ -1,6 +1,5 @@
 import { PocketSphinxEngine } from '../../models/asr/pocketsphinx/pocketsphinx-engine.js';
 import { SERVING_SEARCH_ARGS } from '../../models/asr/pocketsphinx/search-args.js';
-import { toInt16 } from '../../server/pipeline/to-int16.js';
 
 /**
  * What PocketSphinx alone (the server's search settings) makes of 16 kHz audio, one utterance
@@ -20,7 +19,7 @@ export async function rawEngineTranscripts(utterances: Float32Array[], options: 
         stream = await engine.openStream();
       }
       await stream.startUtterance();
-      await stream.accept(toInt16(samples));
+      await stream.accept(samples);
       texts.push((await stream.endUtterance()).text);
     }
     stream.close();

@@ -10,7 +10,7 @@ import { PocketSphinxEngine, type EngineWork, type RunThrough } from './pocketsp
 // The pool is tested through the engine, with real decoders: what counts is how many exist.
 
 const bytes = readFileSync('/usr/share/pocketsphinx/test/data/goforward.raw');
-const goForward = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+const goForward = Float32Array.from(new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), (v) => v / 32768);
 
 const nativeLive = (): number => loadNativeBinding().liveDecoderCount();
 

@@ -13,13 +13,18 @@ const TEST_DATA = '/usr/share/pocketsphinx/test/data';
 const LIBRIVOX = join(TEST_DATA, 'librivox');
 const CHUNK = 1600; // 100 ms at 16 kHz
 
-function readRaw(path: string): Int16Array {
+/** s16le samples as the recognizer takes them: floats in [-1, 1). */
+function toFloat(pcm: Int16Array): Float32Array {
+  return Float32Array.from(pcm, (v) => v / 32768);
+}
+
+function readRaw(path: string): Float32Array {
   const bytes = readFileSync(path);
-  return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return toFloat(new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
 }
 
 /** The data chunk of a 16 kHz mono s16le WAV file. */
-function readWav(path: string): Int16Array {
+function readWav(path: string): Float32Array {
   const bytes = readFileSync(path);
   expect(bytes.toString('ascii', 0, 4)).toBe('RIFF');
   expect(bytes.toString('ascii', 8, 12)).toBe('WAVE');
@@ -31,14 +36,14 @@ function readWav(path: string): Int16Array {
       expect([bytes.readUInt16LE(body), bytes.readUInt16LE(body + 2), bytes.readUInt32LE(body + 4), bytes.readUInt16LE(body + 14)])
         .toEqual([1, 1, 16000, 16]);
     } else if (id === 'data') {
-      return new Int16Array(bytes.buffer.slice(bytes.byteOffset + body, bytes.byteOffset + body + size));
+      return toFloat(new Int16Array(bytes.buffer.slice(bytes.byteOffset + body, bytes.byteOffset + body + size)));
     }
     offset = body + size + (size % 2);
   }
   throw new Error(`${path} has no data chunk`);
 }
 
-function librivox(id: string): { samples: Int16Array; reference: string } {
+function librivox(id: string): { samples: Float32Array; reference: string } {
   const line = readFileSync(join(LIBRIVOX, 'transcription'), 'utf8')
     .split('\n')
     .find((l) => l.endsWith(`(${id})`));
@@ -73,7 +78,7 @@ function expectWellFormed(hypothesis: AsrHypothesis, audioMs: number): void {
   }
 }
 
-async function transcribe(stream: AsrStream, samples: Int16Array, chunk = CHUNK): Promise<AsrHypothesis> {
+async function transcribe(stream: AsrStream, samples: Float32Array, chunk = CHUNK): Promise<AsrHypothesis> {
   await stream.startUtterance();
   for (let i = 0; i < samples.length; i += chunk) await stream.accept(samples.subarray(i, i + chunk));
   return stream.endUtterance();
@@ -131,7 +136,7 @@ describe('PocketSphinxEngine', () => {
       librivox('sense_and_sensibility_01_austen_64kb-0880').samples,
       librivox('sense_and_sensibility_01_austen_64kb-0930').samples,
     ];
-    const decode = async (samples: Int16Array): Promise<AsrHypothesis> => {
+    const decode = async (samples: Float32Array): Promise<AsrHypothesis> => {
       const stream = await engine.openStream();
       try {
         return await transcribe(stream, samples);
@@ -163,7 +168,7 @@ describe('PocketSphinxEngine', () => {
 
   it('queues overlapping calls from a careless caller instead of failing', async () => {
     const stream = await engine.openStream();
-    const buffer = new Int16Array(CHUNK);
+    const buffer = new Float32Array(CHUNK);
     const calls: Promise<unknown>[] = [stream.startUtterance()];
     for (let i = 0; i < goForward.length; i += CHUNK) {
       const chunk = goForward.subarray(i, i + CHUNK);

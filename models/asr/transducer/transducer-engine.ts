@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { ParleyError } from '../../../proto/errors.js';
 import type { AsrWord } from '../asr-engine.js';
+import type { StreamingAsrModel } from '../streaming-asr-model.js';
 import type { ExecutionProvider } from '../../onnx/onnx-session-factory.js';
 import { FeatureQueue } from './feature-queue.js';
 import type { ModelVersion } from '../../model-version.js';
@@ -11,6 +12,8 @@ import { TransducerWorker } from './transducer-worker.js';
 
 /** Feature frames are 10 ms and the encoder subsamples by 4: one output frame is 40 ms. */
 export const ENCODER_FRAME_MS = 40;
+/** 10 ms hop of the fbank front end at 16 kHz. */
+const FEATURE_FRAME_SAMPLES = 160;
 
 export interface TransducerEngineOptions {
   /** A streaming Zipformer folder as sherpa-onnx publishes it. */
@@ -48,8 +51,10 @@ interface Stream {
  * chunk ready, one `decode` runs a step over a batch of streams on the worker thread, where
  * every stream's encoder and search state lives, and results are read per stream.
  */
-export class TransducerEngine {
+export class TransducerEngine implements StreamingAsrModel {
   readonly name = 'transducer';
+  /** Any: the scheduler's batcher bounds a batch (`PARLEY_ASR_MAX_BATCH`). */
+  readonly maxBatch = Number.POSITIVE_INFINITY;
   private readonly streams = new Map<number, Stream>();
   private nextStream = 0;
 
@@ -95,7 +100,17 @@ export class TransducerEngine {
     return this.worker.thread;
   }
 
-  openStream(): number {
+  /**
+   * Zeros after an utterance's audio: a chunk is decoded only once a whole chunk and one
+   * frame more are there, so this pushes the utterance's last frames through the encoder.
+   */
+  get tailPaddingSamples(): number {
+    return (this.info.encoder.chunkFrames + 1) * FEATURE_FRAME_SAMPLES;
+  }
+
+  async openStream(options: { signal?: AbortSignal } = {}): Promise<number> {
+    if (options.signal?.aborted) throw new ParleyError('session_ended', 'the session ended while waiting for a recognizer');
+    if (!this.healthy) throw new ParleyError('engine_failure', 'the transducer engine is unavailable');
     const id = this.nextStream++;
     const { chunkFrames, chunkShift, featureDim } = this.info.encoder;
     this.streams.set(id, { features: new FeatureQueue(chunkFrames, chunkShift, featureDim), tokens: [], frames: [], busy: false });
