@@ -44,6 +44,11 @@ const CONFIG_KEYS: readonly (keyof SessionConfig)[] = [
   'eager_end_ms',
   'end_ms',
   'labels',
+  'end_of_turn',
+  'eot_threshold',
+  'eager_eot_threshold',
+  'min_end_ms',
+  'max_end_ms',
 ];
 
 /**

@@ -76,6 +76,8 @@ export interface TurnEagerEndEvent {
   text: string;
   speech_end_ms: number;
   latency_ms: number;
+  /** The end-of-turn model's probability (0 to 1) that the turn is over; absent with `end_of_turn: "silence"`. */
+  end_of_turn_confidence?: number;
 }
 export interface TurnResumedEvent {
   type: 'turn.resumed';
@@ -83,11 +85,12 @@ export interface TurnResumedEvent {
   turn_id: number;
 }
 /**
- * Why a turn ended: its silence reached `end_ms` (`max_silence`), the client sent `finalize`
- * or `stop`, it reached `max_turn_ms` of audio (`max_duration`), or the server drained
- * (`server_shutdown`).
+ * Why a turn ended: the end-of-turn model was confident enough (`model`), its silence reached
+ * `end_ms` (silence mode) or `max_end_ms` (model mode) (`max_silence`), the client sent
+ * `finalize` or `stop`, it reached `max_turn_ms` of audio (`max_duration`), or the server
+ * drained (`server_shutdown`).
  */
-export type TurnEndReason = 'max_silence' | 'finalize' | 'stop' | 'max_duration' | 'server_shutdown';
+export type TurnEndReason = 'model' | 'max_silence' | 'finalize' | 'stop' | 'max_duration' | 'server_shutdown';
 
 export interface TurnEndEvent {
   type: 'turn.end';
@@ -98,6 +101,8 @@ export interface TurnEndEvent {
   speech_end_ms: number;
   latency_ms: number;
   reason: TurnEndReason;
+  /** The end-of-turn model's probability (0 to 1) that the turn is over, when it ended; absent with `end_of_turn: "silence"`. */
+  end_of_turn_confidence?: number;
 }
 export interface TranscriptCorrectedEvent {
   type: 'transcript.corrected';

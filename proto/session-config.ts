@@ -3,6 +3,10 @@ export type AudioEncoding = 'pcm_s16le' | 'pcm_f32le' | 'mulaw' | 'alaw';
 
 export const AUDIO_ENCODINGS: readonly AudioEncoding[] = ['pcm_s16le', 'pcm_f32le', 'mulaw', 'alaw'];
 
+export type EndOfTurnMode = 'model' | 'silence';
+
+export const END_OF_TURN_MODES: readonly EndOfTurnMode[] = ['model', 'silence'];
+
 /** A session's effective configuration, as echoed in `session.started`. */
 export interface SessionConfig {
   encoding: AudioEncoding;
@@ -12,10 +16,29 @@ export interface SessionConfig {
   channels: 1 | 2;
   /** Send `transcript.partial` events. */
   interim_results: boolean;
-  /** Trailing silence (ms of audio) after which `turn.eager_end` fires. */
+  /**
+   * How a turn's end is decided: `model` (the end-of-turn model weighs silence, prosody and
+   * words) or `silence` (timers only: `eager_end_ms`, `end_ms`).
+   */
+  end_of_turn: EndOfTurnMode;
+  /**
+   * Silence: trailing silence (ms of audio) after which `turn.eager_end` fires. Model: the
+   * least silence before an eager end.
+   */
   eager_end_ms: number;
-  /** Trailing silence (ms of audio) after which `turn.end` fires. */
+  /**
+   * Silence: trailing silence (ms of audio) after which `turn.end` fires. Model: setting it
+   * sets `max_end_ms` too, unless `max_end_ms` is given.
+   */
   end_ms: number;
+  /** Model: end-of-turn probability (0 to 1) at which `turn.end` fires, once `min_end_ms` of silence passed. */
+  eot_threshold: number;
+  /** Model: end-of-turn probability (0 to 1, at most `eot_threshold`) at which `turn.eager_end` fires. */
+  eager_eot_threshold: number;
+  /** Model: no turn ends before this much trailing silence (ms of audio). */
+  min_end_ms: number;
+  /** Model: trailing silence (ms of audio) after which the turn ends whatever the model says. */
+  max_end_ms: number;
   /** Free key/values echoed in `session.started` (call id, agent id). */
   labels: Record<string, string>;
 }

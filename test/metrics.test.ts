@@ -7,7 +7,7 @@ import { fetchMetrics, metricValue, samplesOf, type ParsedMetrics } from './supp
 import { RawPeer } from './support/raw-ws.js';
 import { startTestServer } from './support/test-server.js';
 
-const CLASSES = ['vad', 'partial', 'final'] as const;
+const CLASSES = ['vad', 'turn', 'partial', 'final'] as const;
 const CHUNK_BYTES = 40 * 16 * 2; // 40 ms of 16 kHz pcm_s16le
 
 describe('GET /metrics after a call with turns', () => {
@@ -76,7 +76,7 @@ describe('GET /metrics after a call with turns', () => {
     expect(budgetMisses).toBeLessThanOrEqual(count('turn.eager_end'));
   });
 
-  it('exports queue wait and service time of vad, partial and final work', () => {
+  it('exports queue wait and service time of vad, turn, partial and final work', () => {
     const m = after.metrics;
     for (const workClass of CLASSES) {
       const waited = metricValue(m, 'parley_scheduler_queue_wait_seconds_count', { class: workClass });

@@ -13,6 +13,9 @@
 //                  engine, batched and not, against sherpa-onnx alone (bench/transducer/).
 //   --telephone    8 kHz mu-law calls from asterisk-en through a server: WER against
 //                  PocketSphinx alone, one and two channels (bench/telephone/).
+//   --turn-taking  turn-taking against ground truth from the shared corpus, one real-time pass
+//                  per --detector NAME=<session config JSON>; or, with --curve-pauses FILE, the
+//                  offline threshold curve (bench/turn-taking/).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +37,8 @@ import { ENGINE_BENCH_ARGS } from '../transducer/engine-bench-options.js';
 import { runEngineBench } from '../transducer/transducer-bench.js';
 import { TELEPHONE_BENCH_ARGS } from '../telephone/telephone-bench-options.js';
 import { runTelephoneBench } from '../telephone/telephone-bench.js';
+import { TURN_TAKING_BENCH_ARGS } from '../turn-taking/turn-taking-options.js';
+import { runTurnTakingBench } from '../turn-taking/turn-taking-bench.js';
 
 const BUDGET_MS = 100;
 const GAPS_MS = [1500, 1200, 1800, 1400];
@@ -57,6 +62,7 @@ const { values } = parseArgs({
     'server-env': { type: 'string', default: '' },
     ...ENGINE_BENCH_ARGS,
     ...TELEPHONE_BENCH_ARGS,
+    ...TURN_TAKING_BENCH_ARGS,
   },
 });
 
@@ -67,6 +73,11 @@ if (values.telephone) {
 
 if (values.engine !== undefined || values['build-bench-model']) {
   await runEngineBench(values);
+  process.exit(0);
+}
+
+if (values['turn-taking']) {
+  await runTurnTakingBench(values, parseServerEnv(values['server-env']));
   process.exit(0);
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { SessionConfig } from '../../proto/session-config.js';
+import { END_OF_TURN_DEFAULTS } from '../../models/turn/end-of-turn-defaults.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/log-level.js';
 import type { ModelPrecision } from '../../models/asr/transducer/model-folder.js';
 import type { DecodingMethod } from '../../models/asr/transducer/transducer-model.js';
@@ -95,6 +96,8 @@ export interface ServerOptions {
    * is held and decoded only if speech resumes in the same turn: PocketSphinx decodes
    * silence no faster than speech, and the words do not change. */
   recognizerTrailingSilenceMs: number;
+  /** Deadline of a pause's end-of-turn features (prosody of the speech before it) after its audio arrived. */
+  endOfTurnDeadlineMs: number;
   /** How long a VAD chunk may wait for other sessions' chunks to share its model run. */
   vadMaxWaitMs: number;
   /** Most streams in one transducer step (one encoder run over a batch of sessions' chunks). */
@@ -152,8 +155,13 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   sample_rate: 16000,
   channels: 1,
   interim_results: true,
+  end_of_turn: 'model',
   eager_end_ms: 64,
   end_ms: 800,
+  eot_threshold: END_OF_TURN_DEFAULTS.eotThreshold,
+  eager_eot_threshold: END_OF_TURN_DEFAULTS.eagerEotThreshold,
+  min_end_ms: END_OF_TURN_DEFAULTS.minEndMs,
+  max_end_ms: END_OF_TURN_DEFAULTS.maxEndMs,
   labels: {},
 };
 
@@ -196,6 +204,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   retryAfterMs: 1000,
   preRollMs: 300,
   recognizerTrailingSilenceMs: 300,
+  endOfTurnDeadlineMs: 20,
   vadMaxWaitMs: 0,
   asrMaxBatch: 16,
   asrBatchWaitMs: 40,
@@ -271,6 +280,7 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   retryAfterMs: { env: 'PARLEY_RETRY_AFTER_MS', min: 0, max: 3_600_000 },
   preRollMs: { env: 'PARLEY_PRE_ROLL_MS', min: 0, max: 10_000 },
   recognizerTrailingSilenceMs: { env: 'PARLEY_RECOGNIZER_TRAILING_SILENCE_MS', min: 0, max: 60_000 },
+  endOfTurnDeadlineMs: { env: 'PARLEY_END_OF_TURN_DEADLINE_MS', min: 1, max: 1000 },
   vadMaxWaitMs: { env: 'PARLEY_VAD_MAX_WAIT_MS', min: 0, max: 1000 },
   asrMaxBatch: { env: 'PARLEY_ASR_MAX_BATCH', min: 1, max: 1024 },
   asrBatchWaitMs: { env: 'PARLEY_ASR_BATCH_WAIT_MS', min: 0, max: 1000 },

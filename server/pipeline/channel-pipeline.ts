@@ -6,7 +6,9 @@ import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { omittedPartialWords } from './partial-window.js';
 import { ReceiveClock } from './receive-clock.js';
 import { SampleQueue } from './sample-queue.js';
-import { TurnDetector, type TurnAction } from './turn-detector.js';
+import { EndOfTurnEstimator, type EndOfTurnEstimatorOptions } from './end-of-turn-estimator.js';
+import type { EndOfTurnModel } from '../../models/turn/end-of-turn-model.js';
+import { TurnDetector, type EndOfTurnThresholds, type TurnAction } from './turn-detector.js';
 import { TurnRecognizer } from './turn-recognizer.js';
 import { newTurn, textOf, type Turn } from './turn.js';
 
@@ -35,6 +37,11 @@ export interface ChannelPipelineOptions {
    * Absent: no limit (a Session always sets `max_turn_ms`).
    */
   maxTurnMs?: number;
+  /** Model mode (session `end_of_turn: "model"`); absent: silence timers only. */
+  endOfTurn?: {
+    model: EndOfTurnModel;
+    thresholds: EndOfTurnThresholds;
+  } & Pick<EndOfTurnEstimatorOptions, 'deadlineMs' | 'observer'>;
   /**
    * Most words a `transcript.partial` carries; older stable words are left out and counted
    * in `omitted_words`, which is absent while nothing is left out. Absent: no limit.
@@ -63,6 +70,7 @@ export class ChannelPipeline {
   private gate = new SpeechGate();
   private readonly turns: TurnDetector;
   private readonly recognizer: TurnRecognizer;
+  private readonly endOfTurn: EndOfTurnEstimator | null;
   private readonly clock = new ReceiveClock();
   /** Samples received but not yet given a VAD decision. */
   private readonly undecided = new SampleQueue();
@@ -88,7 +96,14 @@ export class ChannelPipeline {
     scheduler: WorkScheduler,
     private readonly hooks: ChannelPipelineHooks,
   ) {
-    this.turns = new TurnDetector({ eagerEndMs: options.eagerEndMs, endMs: options.endMs, maxTurnMs: options.maxTurnMs ?? Infinity });
+    const model = options.endOfTurn;
+    this.turns = new TurnDetector({ eagerEndMs: options.eagerEndMs, endMs: options.endMs, maxTurnMs: options.maxTurnMs ?? Infinity, model: model?.thresholds });
+    this.endOfTurn = model
+      ? new EndOfTurnEstimator(model.model, scheduler, { key: `${options.key}:turn`, deadlineMs: model.deadlineMs, observer: model.observer }, () => ({
+          words: this.turn?.words.map((w) => w.word) ?? [],
+          startMs: this.turn?.utteranceStartMs ?? 0,
+        }))
+      : null;
     this.stats = { channel: options.channel, audio_ms: 0, turns: 0, eager_ends: 0, resumed: 0 };
     this.recognizer = new TurnRecognizer(
       asr,
@@ -173,6 +188,7 @@ export class ChannelPipeline {
     this.ending.clear();
     this.vad.close();
     this.recognizer.close();
+    this.endOfTurn?.close();
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -193,7 +209,15 @@ export class ChannelPipeline {
       const receivedAtMs = this.clock.wallTimeAt(chunk.endMs);
       const chunkSamples = this.undecided.take(Math.round((chunk.endMs - chunk.startMs) * SAMPLES_PER_MS));
       this.decidedSamples += chunkSamples.length;
-      const actions = this.turns.update(chunk.endMs, this.gate.update(chunk));
+      const gate = this.gate.update(chunk);
+      const estimator = this.endOfTurn;
+      if (estimator) {
+        estimator.accept(chunkSamples, this.gate.speaking || gate.stopped !== undefined);
+        if (gate.started !== undefined) estimator.speechStarted(gate.started, this.turns.inTurn);
+        if (gate.stopped !== undefined && this.turns.inTurn) await estimator.pauseBegan(gate.stopped, receivedAtMs);
+        if (this.closed || this.draining) return;
+      }
+      const actions = this.turns.update(chunk.endMs, gate, estimator?.estimate);
       // A turn that starts first owns this chunk; one that starts after an end (a turn cut
       // at maxTurnMs) begins after it.
       const opening = actions[0]?.kind === 'start' ? actions[0] : null;
@@ -263,6 +287,7 @@ export class ChannelPipeline {
           text: textOf(turn.words),
           speech_end_ms: action.speechEndMs,
           latency_ms: elapsedSince(this.clock.wallTimeAt(action.speechEndMs)),
+          ...confidenceOf(action),
         });
         return;
       case 'resumed':
@@ -270,7 +295,7 @@ export class ChannelPipeline {
         this.hooks.emit({ type: 'turn.resumed', channel, turn_id: turn.id });
         return;
       case 'end':
-        this.endTurn(turn, action.speechEndMs, action.reason);
+        this.endTurn(turn, action.speechEndMs, action.reason, action.confidence);
         return;
     }
   }
@@ -278,12 +303,13 @@ export class ChannelPipeline {
   private forceEnd(reason: TurnEndReason): void {
     const action = this.turns.forceEnd(this.decidedSamples / SAMPLES_PER_MS, reason);
     this.gate = new SpeechGate();
-    if (action && this.turn) this.endTurn(this.turn, action.speechEndMs, reason);
+    if (action && this.turn) this.endTurn(this.turn, action.speechEndMs, reason, action.confidence);
   }
 
   /** The detector ended the turn: the recognizer finishes it; `turn.end` goes out by the wait at the latest. */
-  private endTurn(turn: Turn, speechEndMs: number, reason: TurnEndReason): void {
+  private endTurn(turn: Turn, speechEndMs: number, reason: TurnEndReason, confidence: number | undefined): void {
     turn.speechEndMs = speechEndMs;
+    turn.endConfidence = confidence;
     turn.speechEndWallMs = this.clock.wallTimeAt(speechEndMs);
     turn.endReason = reason;
     this.turn = null;
@@ -328,6 +354,7 @@ export class ChannelPipeline {
       speech_end_ms: turn.speechEndMs!,
       latency_ms: elapsedSince(turn.speechEndWallMs!),
       reason: turn.endReason!,
+      ...confidenceOf({ confidence: turn.endConfidence }),
     });
   }
 
@@ -358,6 +385,11 @@ export class ChannelPipeline {
     const base = turn.utteranceStartMs;
     return words.map((w) => ({ word: w.word, start_ms: Math.round(base + w.startMs), end_ms: Math.round(base + w.endMs) }));
   }
+}
+
+/** The event field, present in model mode only. */
+function confidenceOf(decision: { confidence?: number }): { end_of_turn_confidence?: number } {
+  return decision.confidence === undefined ? {} : { end_of_turn_confidence: Math.round(decision.confidence * 1000) / 1000 };
 }
 
 /** Latency as design.md section 4 defines it: now minus when the audio at the speech end arrived. */

@@ -93,3 +93,60 @@ describe('TurnDetector', () => {
     expect(detector.update(512, { started: 480 })).toEqual([{ kind: 'start', atMs: 480 }]);
   });
 });
+
+describe('TurnDetector in model mode', () => {
+  const thresholds = { eotThreshold: 0.7, eagerEotThreshold: 0.4, minEndMs: 100, maxEndMs: 600 };
+  /** An estimate that rises with the pause's silence as `curve` says. */
+  const rising = (curve: (silenceMs: number) => number) => (_speechEndMs: number, silenceMs: number) => curve(silenceMs);
+
+  function runWith(detector: TurnDetector, script: GateDecision[], estimate: (speechEndMs: number, silenceMs: number) => number) {
+    return script.flatMap((decision, i) =>
+      detector.update((i + 1) * CHUNK_MS, decision, estimate).map((action) => ({ ...action, at: (i + 1) * CHUNK_MS })),
+    );
+  }
+
+  it('ends a turn when the model is confident, not before min_end_ms, with an eager end first and the confidence on both', () => {
+    const detector = new TurnDetector({ eagerEndMs: 32, endMs: 800, maxTurnMs: Infinity, model: thresholds });
+    const actions = runWith(detector, [{ started: 0 }, { stopped: 64 }, ...quiet(30)], rising(() => 0.9));
+    expect(actions.map((a) => a.kind)).toEqual(['start', 'eager_end', 'end']);
+    const [, eager, end] = actions as Array<TurnAction & { at: number }>;
+    expect(eager).toMatchObject({ speechEndMs: 64, confidence: 0.9 });
+    expect(eager!.at - 64).toBeGreaterThanOrEqual(32);
+    expect(eager!.at - 64).toBeLessThan(32 + CHUNK_MS);
+    expect(end).toMatchObject({ kind: 'end', reason: 'model', confidence: 0.9 });
+    expect(end!.at - 64).toBeGreaterThanOrEqual(100);
+    expect(end!.at - 64).toBeLessThan(100 + CHUNK_MS);
+  });
+
+  it('waits through a pause the model doubts, and ends it at max_end_ms whatever the model says', () => {
+    const detector = new TurnDetector({ eagerEndMs: 32, endMs: 800, maxTurnMs: Infinity, model: thresholds });
+    const actions = runWith(detector, [{ started: 0 }, { stopped: 64 }, ...quiet(40)], rising(() => 0.1));
+    expect(actions.map((a) => a.kind)).toEqual(['start', 'eager_end', 'end']);
+    const end = actions[2] as Extract<TurnAction, { kind: 'end' }> & { at: number };
+    expect(end).toMatchObject({ reason: 'max_silence', confidence: 0.1 });
+    expect(end.at - 64).toBeGreaterThanOrEqual(600);
+    expect(end.at - 64).toBeLessThan(600 + CHUNK_MS);
+    // The eager end came with the end: the model never reached the eager threshold.
+    expect(actions[1]!.at).toBe(end.at);
+  });
+
+  it('sends an eager end at the eager threshold and resumes without a cut-off when speech returns', () => {
+    const detector = new TurnDetector({ eagerEndMs: 32, endMs: 800, maxTurnMs: Infinity, model: thresholds });
+    const actions = runWith(
+      detector,
+      [{ started: 0 }, { stopped: 64 }, ...quiet(8), { started: 352 }, { stopped: 384 }, ...quiet(30)],
+      rising((silenceMs) => (silenceMs >= 128 ? 0.5 : 0.2)),
+    );
+    expect(actions.map((a) => a.kind)).toEqual(['start', 'eager_end', 'resumed', 'eager_end', 'end']);
+    expect(actions[1]!.at - 64).toBeGreaterThanOrEqual(128);
+    expect(actions[4]).toMatchObject({ reason: 'max_silence', speechEndMs: 384 });
+  });
+
+  it('carries the latest confidence on a forced end, and 0 mid-speech', () => {
+    const detector = new TurnDetector({ eagerEndMs: 32, endMs: 800, maxTurnMs: Infinity, model: thresholds });
+    runWith(detector, [{ started: 0 }, { stopped: 64 }, ...quiet(2)], rising(() => 0.3));
+    expect(detector.forceEnd(160, 'finalize')).toEqual({ kind: 'end', speechEndMs: 64, reason: 'finalize', confidence: 0.3 });
+    runWith(detector, [{ started: 200 }], rising(() => 0.3));
+    expect(detector.forceEnd(260, 'stop')).toEqual({ kind: 'end', speechEndMs: 260, reason: 'stop', confidence: 0 });
+  });
+});

@@ -17,6 +17,8 @@ export interface Turn {
   speechEndWallMs: number | null;
   /** Set when the detector ends the turn. */
   endReason: TurnEndReason | null;
+  /** The end-of-turn model's probability when the turn ended (model mode only). */
+  endConfidence?: number;
   /** What `turn.end` said, once sent. */
   sentEndText: string | null;
 }

@@ -1,5 +1,5 @@
 import { ParleyError } from '../../proto/errors.js';
-import { AUDIO_ENCODINGS, type AudioEncoding, type SessionConfig } from '../../proto/session-config.js';
+import { AUDIO_ENCODINGS, type AudioEncoding, END_OF_TURN_MODES, type EndOfTurnMode, type SessionConfig } from '../../proto/session-config.js';
 
 const MIN_SAMPLE_RATE = 8000;
 const MAX_SAMPLE_RATE = 48000;
@@ -8,7 +8,20 @@ const MAX_SILENCE_MS = 10_000;
 const MAX_LABELS = 32;
 const MAX_LABEL_CHARS = 256;
 
-const CONFIG_KEYS = new Set(['encoding', 'sample_rate', 'channels', 'interim_results', 'eager_end_ms', 'end_ms', 'labels']);
+const CONFIG_KEYS = new Set([
+  'encoding',
+  'sample_rate',
+  'channels',
+  'interim_results',
+  'end_of_turn',
+  'eager_end_ms',
+  'end_ms',
+  'eot_threshold',
+  'eager_eot_threshold',
+  'min_end_ms',
+  'max_end_ms',
+  'labels',
+]);
 
 function bad(message: string): ParleyError {
   return new ParleyError('bad_config', message, true);
@@ -19,6 +32,12 @@ function toInt(key: string, value: unknown, min: number, max: number): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
     throw bad(`${key} must be an integer from ${min} to ${max}`);
   }
+  return n;
+}
+
+function toProbability(key: string, value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 1) throw bad(`${key} must be a number from 0 to 1`);
   return n;
 }
 
@@ -80,6 +99,20 @@ export function applyConfigLayer(base: SessionConfig, layer: Record<string, unkn
         break;
       case 'end_ms':
         config.end_ms = toInt(key, value, 0, MAX_SILENCE_MS);
+        // Its model-mode meaning: the longest silence, unless this layer says otherwise.
+        if (!('max_end_ms' in layer)) config.max_end_ms = config.end_ms;
+        break;
+      case 'end_of_turn':
+        if (!END_OF_TURN_MODES.includes(value as EndOfTurnMode)) throw bad(`end_of_turn must be one of ${END_OF_TURN_MODES.join(', ')}`);
+        config.end_of_turn = value as EndOfTurnMode;
+        break;
+      case 'eot_threshold':
+      case 'eager_eot_threshold':
+        config[key] = toProbability(key, value);
+        break;
+      case 'min_end_ms':
+      case 'max_end_ms':
+        config[key] = toInt(key, value, 0, MAX_SILENCE_MS);
         break;
       case 'labels':
         config.labels = toLabels(value);
@@ -92,6 +125,8 @@ export function applyConfigLayer(base: SessionConfig, layer: Record<string, unkn
 /** Checks relations between keys once every layer is applied. */
 export function validateSessionConfig(config: SessionConfig): SessionConfig {
   if (config.eager_end_ms > config.end_ms) throw bad('eager_end_ms must not exceed end_ms');
+  if (config.min_end_ms > config.max_end_ms) throw bad('min_end_ms must not exceed max_end_ms');
+  if (config.eager_eot_threshold > config.eot_threshold) throw bad('eager_eot_threshold must not exceed eot_threshold');
   return config;
 }
 

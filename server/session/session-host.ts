@@ -74,8 +74,9 @@ export class SessionHost {
       concurrency: options.schedulerConcurrency,
       urgentReserve: options.schedulerUrgentReserve,
       utilizationWindowMs: options.admissionWindowMs,
-      // The VAD runs on its own worker thread: decodes holding every slot must not delay it.
-      ownThreadClasses: ['vad'],
+      // The VAD runs on its own worker thread and a pause's end-of-turn features take a few ms
+      // on the event loop: decodes holding every slot must not delay either.
+      ownThreadClasses: ['vad', 'turn'],
       observer: {
         started: (workClass, queueWaitMs) => metrics.started(workClass, queueWaitMs),
         finished: (workClass, serviceMs, missed) => {
@@ -150,7 +151,7 @@ export class SessionHost {
   /** Opens an admitted session on the shared engines. */
   openSession(config: SessionConfig, sink: SessionSink): Session {
     if (!this.engines) throw new ParleyError('unavailable', 'the server is still loading its models', true);
-    const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, turnBudgetMs } = this.options;
+    const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs, turnBudgetMs } = this.options;
     const observed: SessionSink = {
       ...sink,
       event: (event) => {
@@ -161,7 +162,7 @@ export class SessionHost {
     };
     return new Session(
       config,
-      { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs },
+      { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs },
       { vad: this.engines.vad, asr: this.engines.asr, recognizer: this.engines.recognizer, scheduler: this.scheduler },
       observed,
     );

@@ -27,7 +27,7 @@ function collectingSink() {
   return sink;
 }
 
-const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs } = DEFAULT_SERVER_OPTIONS;
+const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs } = DEFAULT_SERVER_OPTIONS;
 const options = (maxBufferedMs: number, overrides: Partial<SessionOptions> = {}): SessionOptions => ({
   limits: {
     max_message_bytes: 1 << 20,
@@ -42,6 +42,7 @@ const options = (maxBufferedMs: number, overrides: Partial<SessionOptions> = {})
   maxDecodeMs,
   preRollMs,
   recognizerTrailingSilenceMs,
+  endOfTurnDeadlineMs,
   ...overrides,
 });
 

@@ -8,7 +8,8 @@ import type { VadEngine } from '../../models/vad/vad-engine.js';
 import { ParleyError } from '../../proto/errors.js';
 import type { ChannelEvent, RecognizerInfo, ServerEvent, SessionEndedEvent, SessionEndReason } from '../../proto/messages.js';
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
-import { ChannelPipeline } from '../pipeline/channel-pipeline.js';
+import { ChannelPipeline, type ChannelPipelineOptions } from '../pipeline/channel-pipeline.js';
+import { EndOfTurnModel } from '../../models/turn/end-of-turn-model.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 
 const PIPELINE_RATE = 16000;
@@ -32,6 +33,8 @@ export interface SessionOptions {
   maxDecodeMs: number;
   preRollMs: number;
   recognizerTrailingSilenceMs: number;
+  /** Deadline of a pause's end-of-turn features after its audio arrived. */
+  endOfTurnDeadlineMs: number;
 }
 
 /** Where a session's output goes: a transport adapts it to its own wire. */
@@ -104,6 +107,7 @@ export class Session {
             maxDecodeMs: options.maxDecodeMs,
             maxTurnMs: options.limits.max_turn_ms,
             maxPartialWords: options.limits.max_partial_words,
+            endOfTurn: config.end_of_turn === 'model' ? endOfTurnOptions(config, options.endOfTurnDeadlineMs) : undefined,
           },
           runtime.vad.openStream(),
           started.then((streams) => streams[channel]!),
@@ -220,3 +224,19 @@ export class Session {
     this.sink.ended(reason);
   }
 }
+
+/** Model mode's pipeline options from the session config. The model is stateless: one per server. */
+function endOfTurnOptions(config: SessionConfig, deadlineMs: number): ChannelPipelineOptions['endOfTurn'] {
+  return {
+    model: END_OF_TURN_MODEL,
+    thresholds: {
+      eotThreshold: config.eot_threshold,
+      eagerEotThreshold: config.eager_eot_threshold,
+      minEndMs: config.min_end_ms,
+      maxEndMs: config.max_end_ms,
+    },
+    deadlineMs,
+  };
+}
+
+const END_OF_TURN_MODEL = new EndOfTurnModel();
