@@ -126,7 +126,10 @@ export interface ReportSummary {
   wer: WerCounts | null;
   latency: LatencyReport;
   turns: number;
+  /** Turns the manifest expects, summed over the channels it gives them for; null when none. */
   expected_turns: number | null;
+  /** Turns found on those same channels, to compare with `expected_turns`; null when none. */
+  turns_where_expected: number | null;
   false_eager_ends_per_turn: number | null;
   flicker: number | null;
   corrections: number;

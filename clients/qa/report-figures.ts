@@ -127,7 +127,7 @@ const SUMMARY_FIGURES: readonly SummaryFigure[] = [
   { label: 'WER', text: (s) => formatWer(s.wer), value: (s) => s.wer?.wer ?? null, kind: 'share' },
   {
     label: 'turns',
-    text: (s) => (s.expected_turns === null ? String(s.turns) : `${s.turns} of ${s.expected_turns} expected`),
+    text: (s) => (s.expected_turns === null ? String(s.turns) : `${s.turns} (${s.turns_where_expected} of ${s.expected_turns} expected)`),
     value: (s) => s.turns,
     kind: 'count',
   },

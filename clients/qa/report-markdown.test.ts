@@ -24,7 +24,7 @@ describe('renderMarkdown', () => {
       '| audio | 0.8 min |',
       '| wall time | 52 s |',
       '| WER | 15.0 % (S 3, D 1, I 2; 40 words) |',
-      '| turns | 5 of 6 expected |',
+      '| turns | 5 (5 of 6 expected) |',
       '| false eager ends per turn | 0.20 |',
       '| flicker | 12.5 % |',
       '| corrections | 1 |',

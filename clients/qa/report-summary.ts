@@ -14,13 +14,14 @@ export function isFailedCall(call: CallReport): boolean {
  * false eager ends from summed resumes and turns, flicker from summed word positions; latency
  * percentiles over every sample of every call, not an average of the calls' percentiles.
  * Audio hours count the calls that ran (not those with a `failure`). Expected turns add up
- * the channels the manifest gives them for; null when it gives none.
+ * the channels the manifest gives them for, and are compared with the turns found on those
+ * channels only; null when it gives none.
  */
 export function summarize(calls: readonly CallReport[], wallSeconds: number): ReportSummary {
   const channels = calls.flatMap((call) => call.channels);
   const allTurns = calls.flatMap((call) => call.turns);
   const turns = sum(channels.map((c) => c.turns));
-  const expected = channels.flatMap((c) => (c.expected_turns === null ? [] : [c.expected_turns]));
+  const expectedChannels = channels.filter((c) => c.expected_turns !== null);
   const counts = calls.flatMap((call) => (call.wer ? [call.wer] : []));
   const errors: Record<string, number> = {};
   const closes: Record<string, number> = {};
@@ -36,7 +37,8 @@ export function summarize(calls: readonly CallReport[], wallSeconds: number): Re
     wer: counts.length > 0 ? sumCounts(counts) : null,
     latency: latencyReport(latencySamples(allTurns)),
     turns,
-    expected_turns: expected.length > 0 ? sum(expected) : null,
+    expected_turns: expectedChannels.length > 0 ? sum(expectedChannels.map((c) => c.expected_turns!)) : null,
+    turns_where_expected: expectedChannels.length > 0 ? sum(expectedChannels.map((c) => c.turns)) : null,
     false_eager_ends_per_turn: turns === 0 ? null : sum(channels.map((c) => c.resumed)) / turns,
     flicker: flicker(allTurns),
     corrections: sum(channels.map((c) => c.corrections)),

@@ -108,6 +108,7 @@ export function summary(fields: Partial<ReportSummary> = {}): ReportSummary {
     latency: latency(),
     turns: 0,
     expected_turns: null,
+    turns_where_expected: null,
     false_eager_ends_per_turn: null,
     flicker: null,
     corrections: 0,

@@ -74,6 +74,7 @@ function sampleSummary(shift: number): ReportSummary {
     latency: sampleLatency(shift * 10),
     turns: 5,
     expected_turns: 6,
+    turns_where_expected: 5,
     false_eager_ends_per_turn: 0.2,
     flicker: 0.125,
     corrections: 1,
