@@ -44,6 +44,12 @@ export interface ParleyCall {
    * this plus `t`, not when `sendAudio` was called.
    */
   audioStartedAt?(): number | undefined;
+  /**
+   * WebRTC only: when the server's audio clock started (its audio time 0), as the client sees
+   * it. Audio times the server reports map to the client's clock from here, not from
+   * `audioStartedAt`: the server also counts the silence before the first audio.
+   */
+  serverClockStartedAt?(): number | undefined;
 }
 
 /** Opens a session at `target` with `config`; every event goes to `onEvent`. */
@@ -69,6 +75,7 @@ export function openParleyCall(target: CallTarget, config: SessionConfigInput, o
       stop: () => client.stop(),
       close: () => client.close(),
       audioStartedAt: () => client.audioStartedAt,
+      serverClockStartedAt: () => client.serverClockStartedAt,
       closed: client.closed.then(({ status, ok, reason, errorCode }) => ({
         closeCode: status,
         ok,

@@ -69,6 +69,7 @@ export class ParleyWebrtcClient extends EventEmitter<ParleyWebrtcClientEvents> {
   private readonly track: RtcMediaStreamTrack;
   private readonly channel: RtcDataChannel;
   private readonly pacer: AudioPacer;
+  private channelOpenedAt: number | undefined;
   private readonly encoding: AudioEncoding;
   private readonly resampler: StreamingResampler;
   private location: URL | null = null;
@@ -98,7 +99,10 @@ export class ParleyWebrtcClient extends EventEmitter<ParleyWebrtcClientEvents> {
       if (typeof data === 'string') this.onEvent(JSON.parse(data) as ServerEvent);
     };
     // The config is in the POST's query; `start` tells the server not to wait for more.
-    this.channel.onopen = () => this.sendMessage({ type: 'start' });
+    this.channel.onopen = () => {
+      this.channelOpenedAt = performance.now();
+      this.sendMessage({ type: 'start' });
+    };
     this.channel.onclose = () => this.finish();
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed') this.finish();
@@ -115,6 +119,16 @@ export class ParleyWebrtcClient extends EventEmitter<ParleyWebrtcClientEvents> {
   /** When the track began playing the first audio sent (see AudioPacer.clockStartedAt): what latency counts from. */
   get audioStartedAt(): number | undefined {
     return this.pacer.clockStartedAt;
+  }
+
+  /**
+   * When the server's audio clock started, as near as the client can tell: the data channel's
+   * opening. The server counts every sample its audio sink delivers from there (design 3b),
+   * the silence before this client's first audio included, so its audio time `t` is what this
+   * client's track played at this plus `t`. Undefined until the channel opened.
+   */
+  get serverClockStartedAt(): number | undefined {
+    return this.channelOpenedAt;
   }
 
   /** Mono audio in the configured encoding and rate. Resolves once the track is less than 200 ms behind it. */

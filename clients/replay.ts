@@ -133,8 +133,8 @@ async function runCall(audio: ReplayAudio, options: ReplayOptions): Promise<Call
   if (error !== undefined) client.close();
   const end = await client.closed;
   const extra: Partial<CallRecording> = {};
-  const audioStartedAt = client.audioStartedAt?.();
-  if (audioStartedAt !== undefined) extra.audioStartedAt = audioStartedAt;
+  const serverClockStartedAt = client.serverClockStartedAt?.();
+  if (serverClockStartedAt !== undefined) extra.serverClockStartedAt = serverClockStartedAt;
   if (!started && !signal?.aborted) extra.failure = messageOf(error);
   return { recording: recording({ code: end.closeCode, ok: end.ok, label: end.label }, extra), error };
 }

@@ -32,8 +32,8 @@ describe('audioSentBy', () => {
     expect(audioSentBy(recording, 15)).toBe(45);
   });
 
-  it('counts WebRTC audio in real time from when the track began playing', () => {
-    const recording: CallRecording = { events: [], chunkSentAt: [], chunkMs: 20, audioStartedAt: 1000, close };
+  it("counts WebRTC audio in real time from when the server's audio clock started", () => {
+    const recording: CallRecording = { events: [], chunkSentAt: [], chunkMs: 20, serverClockStartedAt: 1000, close };
     expect(audioSentBy(recording, 900)).toBe(0);
     expect(audioSentBy(recording, 1234)).toBe(234);
   });

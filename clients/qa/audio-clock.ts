@@ -5,7 +5,7 @@ import type { CallRecording } from './call-recording.js';
  * that when an event was received can be drawn on the audio's time axis beside the audio
  * times the server reports.
  *
- * WebRTC plays the audio in real time from `audioStartedAt`, so it is the time since then.
+ * WebRTC's server clock runs in real time from `serverClockStartedAt`, so it is the time since then.
  * Otherwise the audio message `k` (audio from k * chunkMs) was handed over at
  * `chunkSentAt[k]`; from then the position advances in real time, as a real-time replay
  * plays, but never past that message's end, since a faster replay has sent no more. So at
@@ -13,7 +13,7 @@ import type { CallRecording } from './call-recording.js';
  * within a message. Before the first message it is 0; null when nothing was sent.
  */
 export function audioSentBy(recording: CallRecording, at: number): number | null {
-  if (recording.audioStartedAt !== undefined) return Math.max(0, at - recording.audioStartedAt);
+  if (recording.serverClockStartedAt !== undefined) return Math.max(0, at - recording.serverClockStartedAt);
   const sent = recording.chunkSentAt;
   if (sent.length === 0) return null;
   const k = lastAtOrBefore(sent, at);

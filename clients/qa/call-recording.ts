@@ -17,8 +17,12 @@ export interface CallRecording {
   chunkSentAt: number[];
   /** Audio per message, ms. */
   chunkMs: number;
-  /** WebRTC: when the track began playing the first audio (it plays in real time from there). */
-  audioStartedAt?: number;
+  /**
+   * WebRTC: when the server's audio clock started (the data channel's opening, as the client
+   * saw it). The track plays in real time and the server counts every sample from there, so
+   * server audio time `t` left the client at this plus `t`.
+   */
+  serverClockStartedAt?: number;
   /** Close code, gRPC status, or the WebRTC POST's HTTP status; ok as `CallEnd` says. */
   close: { code: number; ok: boolean; label: string };
   /** The call could not run at all (refused, unreachable): why. */
@@ -28,6 +32,6 @@ export interface CallRecording {
 /** When the client had sent the audio at `audioMs` (the message that holds it). */
 export function sentAtOf(recording: CallRecording, audioMs: number): number | undefined {
   const k = Math.max(0, Math.floor(audioMs / recording.chunkMs));
-  if (recording.audioStartedAt !== undefined) return recording.audioStartedAt + k * recording.chunkMs;
+  if (recording.serverClockStartedAt !== undefined) return recording.serverClockStartedAt + k * recording.chunkMs;
   return recording.chunkSentAt[Math.min(k, recording.chunkSentAt.length - 1)];
 }

@@ -244,7 +244,7 @@ describe('scoreCall, other calls', () => {
     const recording: CallRecording = {
       chunkSentAt: [],
       chunkMs: 20,
-      audioStartedAt: 1000,
+      serverClockStartedAt: 1000,
       close: { code: 201, ok: true, label: 'webrtc 201' },
       events: [
         received(1400, { type: 'speech.started', channel: 0, turn_id: 1, at_ms: 100 }),

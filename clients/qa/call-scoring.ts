@@ -37,9 +37,9 @@ export interface CallInput {
  *   partial showed have none. Beside them the server's `latency_ms` of the same eager end and end.
  * - Client latencies can be negative, and are kept as they are: `speech_end_ms` is on the
  *   server's audio clock and `sentAtOf` on the client's, and the two can disagree a little. For
- *   WebRTC, `audioStartedAt` is the client's estimate of when the track began playing, while the
- *   server counts the samples its audio sink delivered (after jitter buffering and loss
- *   concealment); on any transport a send time taken late (a send that waited on backpressure)
+ *   WebRTC, `serverClockStartedAt` is the client's view of when the server's clock started (the
+ *   data channel's opening), while the server counts the samples its audio sink delivered
+ *   (after jitter buffering and loss concealment); on any transport a send time taken late (a send that waited on backpressure)
  *   moves the client's clock. A negative figure shows that disagreement; clamping it to 0 would
  *   hide it and pull the percentiles down.
  * - Turns are `turn.end` events. False eager ends per turn: `turn.resumed` events / turns.
