@@ -1,3 +1,4 @@
+import { speechSpan } from '../bench/turn-latency/bench-calls.js';
 import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,12 @@ async function readReport(dir: string): Promise<QaReport> {
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
+/** `[start_ms, end_ms]` of an utterance's speech by frame energy (bench-calls.ts's `speechSpan`). */
+function energyTurn(samples: Float32Array): [number, number] {
+  const { start, end } = speechSpan(samples);
+  return [Math.round(start / 16), Math.round(end / 16)];
+}
+
 describe('npm run replay -- --manifest calls.jsonl (QA replay against real servers)', () => {
   let dir: string;
   let manifest: string;
@@ -69,7 +76,8 @@ describe('npm run replay -- --manifest calls.jsonl (QA replay against real serve
     await writeFile(join(dir, 'prompt.txt'), 'thank you for calling\n');
     manifest = join(dir, 'calls.jsonl');
     const lines = [
-      { id: 'librivox', audio: 'librivox.wav', reference: agent.transcript, turns: 1 },
+      // Its one turn's boundaries from the audio's energy, never from Parley.
+      { id: 'librivox', audio: 'librivox.wav', reference: agent.transcript, turns: 1, turn_boundaries: [energyTurn(agent.samples)] },
       { id: 'stereo', audio: 'stereo.wav', references: [caller.transcript, agent.transcript], turns: [1, 1] },
       { id: 'prompt', audio: 'prompt.wav' },
     ];
@@ -95,6 +103,8 @@ describe('npm run replay -- --manifest calls.jsonl (QA replay against real serve
       [true, 1, 1],
     ]);
     expect(call('prompt').channels[0]!.reference).toBe('thank you for calling');
+    expect(call('librivox').channels[0]).toMatchObject({ expected_turns: 1, turns_matched: 1, cut_offs: 0 });
+    expect(report.summary).toMatchObject({ turns_matched: 1, cut_offs: 0 });
     expect(call('librivox').wer!.wer).toBeLessThan(0.6);
     // PocketSphinx on LibriVox: some errors, far from all words (design.md section 8).
     expect(report.summary.wer!.wer).toBeGreaterThan(0);

@@ -33,15 +33,15 @@ describe('loadCallInputs', () => {
     await file('audio/c.wav', wav(100));
     await file('audio/c.txt', '  hello there\n');
     const calls = await loadManifest(
-      JSON.stringify({ audio: 'audio/a.wav', reference: 'one two', turns: 1, config: { end_ms: 700 } }),
+      JSON.stringify({ audio: 'audio/a.wav', reference: 'one two', turns: 1, turn_boundaries: [[20, 480]], config: { end_ms: 700 } }),
       '',
-      JSON.stringify({ id: 'stereo', audio: 'audio/b.wav', references: ['caller words', null], turns: [2, null] }),
+      JSON.stringify({ id: 'stereo', audio: 'audio/b.wav', references: ['caller words', null], turns: [2, null], turn_boundaries: [null, [[0, 100], [150, 240]]] }),
       JSON.stringify({ audio: 'audio/c.wav' }),
     );
     expect(calls).toEqual([
-      { id: 'audio/a', audio: join(dir, 'audio/a.wav'), channels: 1, audioMs: 500, references: ['one two'], expectedTurns: [1], config: { end_ms: 700 } },
-      { id: 'stereo', audio: join(dir, 'audio/b.wav'), channels: 2, audioMs: 250, references: ['caller words', null], expectedTurns: [2, null], config: {} },
-      { id: 'audio/c', audio: join(dir, 'audio/c.wav'), channels: 1, audioMs: 100, references: ['hello there'], expectedTurns: [null], config: {} },
+      { id: 'audio/a', audio: join(dir, 'audio/a.wav'), channels: 1, audioMs: 500, references: ['one two'], expectedTurns: [1], turnBoundaries: [[{ start_ms: 20, end_ms: 480 }]], config: { end_ms: 700 } },
+      { id: 'stereo', audio: join(dir, 'audio/b.wav'), channels: 2, audioMs: 250, references: ['caller words', null], expectedTurns: [2, 2], turnBoundaries: [null, [{ start_ms: 0, end_ms: 100 }, { start_ms: 150, end_ms: 240 }]], config: {} },
+      { id: 'audio/c', audio: join(dir, 'audio/c.wav'), channels: 1, audioMs: 100, references: ['hello there'], expectedTurns: [null], turnBoundaries: [null], config: {} },
     ]);
   });
 
@@ -93,6 +93,9 @@ describe('loadCallInputs', () => {
     await refused([JSON.stringify({ audio: 'm.wav', turns: 1.5 })], /calls\.jsonl:1: "turns" must be a whole number/);
     await refused([JSON.stringify({ audio: 'm.wav', reference: 'x', references: ['x'] })], /calls\.jsonl:1: give "reference" or "references"/);
     await refused([JSON.stringify({ audio: 'm.wav', config: { sample_rate: 8000 } })], /calls\.jsonl:1: "config" may not set sample_rate/);
+    await refused([JSON.stringify({ audio: 'm.wav', turn_boundaries: [[500, 100]] })], /calls\.jsonl:1: "turn_boundaries" must be \[start_ms, end_ms\] pairs in order/);
+    await refused([JSON.stringify({ audio: 's.wav', turn_boundaries: [[0, 100]] })], /calls\.jsonl:1: .*2-channel call takes "turn_boundaries" as one list per channel/);
+    await refused([JSON.stringify({ audio: 'm.wav', turns: 2, turn_boundaries: [[0, 100]] })], /calls\.jsonl:1: .*channel 0 has "turns" 2 but 1 "turn_boundaries"/);
     await refused([ok, ok], /call id "m" is used twice/);
   });
 

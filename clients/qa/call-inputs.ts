@@ -1,3 +1,4 @@
+import { isTurnSpanList, type TurnSpan } from './turn-boundaries.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { bytesPerSample } from '../../audio/audio-encoding.js';
@@ -12,8 +13,10 @@ export interface CallInput {
   audioMs: number;
   /** Reference text per channel, null where there is none. */
   references: (string | null)[];
-  /** Turns expected per channel, null where none is given. */
+  /** Turns expected per channel, null where none is given (a count, or the boundaries' count). */
   expectedTurns: (number | null)[];
+  /** Where each channel's true turns are, from the manifest's `turn_boundaries`; null where none is given. */
+  turnBoundaries: (TurnSpan[] | null)[];
   /** Session config for the call; the audio format comes from the WAV. */
   config: Record<string, unknown>;
 }
@@ -30,7 +33,7 @@ export interface CallSources {
   manifests: readonly string[];
 }
 
-const MANIFEST_KEYS = new Set(['id', 'audio', 'reference', 'references', 'config', 'turns']);
+const MANIFEST_KEYS = new Set(['id', 'audio', 'reference', 'references', 'config', 'turns', 'turn_boundaries']);
 /** Config keys the WAV's header decides: a manifest may not contradict the audio. */
 const AUDIO_FORMAT_KEYS = ['encoding', 'sample_rate', 'channels'];
 
@@ -75,6 +78,8 @@ interface CallDeclaration {
   references?: (string | null)[];
   config?: Record<string, unknown>;
   turns?: number | (number | null)[];
+  /** A mono call's `[start_ms, end_ms]` pairs, or one list (or null) per channel. */
+  turn_boundaries?: Array<[number, number]> | (Array<[number, number]> | null)[];
 }
 
 async function readManifest(manifest: string): Promise<CallInput[]> {
@@ -122,6 +127,12 @@ function parseLine(line: string, where: string): Record<string, unknown> {
   if (fields.turns !== undefined && !isTurnCount(fields.turns) && !isArrayOf(fields.turns, (t) => t === null || isTurnCount(t))) {
     throw new CallInputError(`${where}: "turns" must be a whole number of turns, or an array of them (or null), one per channel`);
   }
+  const boundaries = fields.turn_boundaries;
+  if (boundaries !== undefined && !isTurnSpanList(boundaries) && !isArrayOf(boundaries, (b) => b === null || isTurnSpanList(b))) {
+    throw new CallInputError(
+      `${where}: "turn_boundaries" must be [start_ms, end_ms] pairs in order, each start before its end (a mono call), or one such list (or null) per channel`,
+    );
+  }
   return fields;
 }
 
@@ -146,7 +157,7 @@ async function readCall(audio: string, id: string, declared: CallDeclaration, wh
     channels,
     audioMs: (frames / wav.sampleRate) * 1000,
     references: declared.reference !== undefined || declared.references !== undefined ? referencesOf(declared, channels, prefix) : await sidecarReferences(audio, channels),
-    expectedTurns: expectedTurnsOf(declared.turns, channels, prefix),
+    ...expectedTurnsAndBoundaries(declared, channels, prefix),
     config: declared.config ?? {},
   };
 }
@@ -159,6 +170,34 @@ function referencesOf(declared: CallDeclaration, channels: 1 | 2, prefix: string
   const references = declared.references!;
   if (references.length !== channels) throw new CallInputError(`${prefix}: "references" has ${references.length} entries for ${channels} channel(s)`);
   return references;
+}
+
+/** Expected turns per channel from `turns`, or else from `turn_boundaries`; the two must agree where both are given. */
+function expectedTurnsAndBoundaries(declared: CallDeclaration, channels: 1 | 2, prefix: string): Pick<CallInput, 'expectedTurns' | 'turnBoundaries'> {
+  const turnBoundaries = boundariesOf(declared.turn_boundaries, channels, prefix);
+  const counted = expectedTurnsOf(declared.turns, channels, prefix);
+  const expectedTurns = counted.map((count, channel) => {
+    const spans = turnBoundaries[channel];
+    if (count !== null && spans && spans.length !== count) {
+      throw new CallInputError(`${prefix}: channel ${channel} has "turns" ${count} but ${spans.length} "turn_boundaries"`);
+    }
+    return count ?? spans?.length ?? null;
+  });
+  return { expectedTurns, turnBoundaries };
+}
+
+function boundariesOf(declared: CallDeclaration['turn_boundaries'], channels: 1 | 2, prefix: string): (TurnSpan[] | null)[] {
+  if (declared === undefined) return Array<null>(channels).fill(null);
+  const toSpans = (pairs: Array<[number, number]>): TurnSpan[] => pairs.map(([start_ms, end_ms]) => ({ start_ms, end_ms }));
+  // A list of pairs (a mono call's turns) or a list of lists (one per channel): told apart by the first element.
+  const perChannel = declared.length > 0 && (declared[0] === null || Array.isArray(declared[0]?.[0]));
+  if (!perChannel) {
+    if (channels !== 1) throw new CallInputError(`${prefix}: a 2-channel call takes "turn_boundaries" as one list per channel`);
+    return [toSpans(declared as Array<[number, number]>)];
+  }
+  const lists = declared as (Array<[number, number]> | null)[];
+  if (lists.length !== channels) throw new CallInputError(`${prefix}: "turn_boundaries" has ${lists.length} entries for ${channels} channel(s)`);
+  return lists.map((pairs) => (pairs === null ? null : toSpans(pairs)));
 }
 
 function expectedTurnsOf(turns: CallDeclaration['turns'], channels: 1 | 2, prefix: string): (number | null)[] {

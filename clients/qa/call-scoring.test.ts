@@ -255,4 +255,30 @@ describe('scoreCall, other calls', () => {
     expect(report.turns[0]).toMatchObject({ final_latency_ms: -100, end_at_ms: 500 });
     expect(report.latency.final.p50).toBe(-100);
   });
+
+  it('with turn boundaries, counts the true ends a turn.end found and the turn.ends that cut a turn off', () => {
+    const end = (at: number, turnId: number, speechEndMs: number): ReceivedEvent =>
+      received(at, { type: 'turn.end', channel: 0, turn_id: turnId, text: 'x', words: [], speech_end_ms: speechEndMs, latency_ms: 0, reason: 'model' });
+    const recording: CallRecording = {
+      chunkSentAt: Array.from({ length: 300 }, (_, k) => k * 20),
+      chunkMs: 20,
+      close: { code: 1000, ok: true, label: 'ws 1000' },
+      // The speaker's one turn runs to 3000 ms with a pause at 1200: the first end cuts it off,
+      // the second is at its end; the third is noise after it.
+      events: [end(2000, 1, 1200), end(3800, 2, 3100), end(5800, 3, 5000)],
+    };
+    const report = scoreCall({
+      id: 'bounded',
+      audio: 'b.wav',
+      audioMs: 6000,
+      channels: 1,
+      references: [null],
+      expectedTurns: [1],
+      turnBoundaries: [[{ start_ms: 300, end_ms: 3000 }]],
+      recording,
+    });
+    expect(report.channels[0]).toMatchObject({ turns: 3, expected_turns: 1, turns_matched: 1, cut_offs: 1 });
+    const unbounded = scoreCall({ id: 'free', audio: 'b.wav', audioMs: 6000, channels: 1, references: [null], expectedTurns: [null], recording });
+    expect(unbounded.channels[0]).toMatchObject({ turns_matched: null, cut_offs: null });
+  });
 });

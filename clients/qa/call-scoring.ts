@@ -4,6 +4,7 @@ import { audioSentBy } from './audio-clock.js';
 import { sentAtOf, type CallRecording } from './call-recording.js';
 import type { CallError, CallReport, ChannelReport, TimelineTurn } from './qa-report.js';
 import { flicker, latencyReport, latencySamples } from './turn-figures.js';
+import { matchTurnEnds, type TurnSpan } from './turn-boundaries.js';
 import { traceTurns, type Received, type TurnTrace } from './turn-trace.js';
 import { alignWords, sumCounts } from './word-alignment.js';
 
@@ -18,6 +19,8 @@ export interface CallInput {
   references: readonly (string | null)[];
   /** The turns each channel should have, or null where the manifest gives none. */
   expectedTurns: readonly (number | null)[];
+  /** Where each channel's true turns are, or null where the manifest gives none. */
+  turnBoundaries?: readonly (readonly TurnSpan[] | null)[];
   recording: CallRecording;
 }
 
@@ -59,6 +62,7 @@ export function scoreCall(input: CallInput): CallReport {
       turns.filter((t) => t.channel === channel),
       input.references[channel] ?? null,
       input.expectedTurns[channel] ?? null,
+      input.turnBoundaries?.[channel] ?? null,
       ran,
     ),
   );
@@ -91,12 +95,14 @@ function channelReport(
   turns: readonly TimelineTurn[],
   reference: string | null,
   expectedTurns: number | null,
+  boundaries: readonly TurnSpan[] | null,
   ran: boolean,
 ): ChannelReport {
   const ended = traces.filter((t): t is EndedTurn => t.end !== null);
   const hypothesis = ended.flatMap((t) => normalizeWords(t.correctedText ?? t.end.event.text)).join(' ');
   const aligned = reference !== null && ran ? alignWords(reference, hypothesis) : null;
   const resumed = sum(traces, (t) => t.resumed);
+  const match = boundaries && ran ? matchTurnEnds(boundaries, ended.map((t) => t.end.event.speech_end_ms)) : null;
   return {
     channel,
     reference: reference === null ? null : normalizeWords(reference).join(' '),
@@ -105,6 +111,8 @@ function channelReport(
     alignment: aligned?.alignment ?? null,
     turns: ended.length,
     expected_turns: expectedTurns,
+    turns_matched: match?.matched ?? null,
+    cut_offs: match?.cutOffs ?? null,
     eager_ends: sum(traces, (t) => t.eagerEnds),
     resumed,
     false_eager_ends_per_turn: ended.length === 0 ? null : resumed / ended.length,

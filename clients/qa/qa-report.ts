@@ -57,6 +57,12 @@ export interface ChannelReport {
   turns: number;
   /** Turns the manifest says the channel has; null when it gives none. */
   expected_turns: number | null;
+  /**
+   * With the manifest's `turn_boundaries`: true turn ends a `turn.end` found (within 300 ms),
+   * and `turn.end`s inside a true turn (cut-offs); null without boundaries.
+   */
+  turns_matched: number | null;
+  cut_offs: number | null;
   eager_ends: number;
   resumed: number;
   /** `turn.resumed` per turn. */
@@ -130,6 +136,9 @@ export interface ReportSummary {
   expected_turns: number | null;
   /** Turns found on those same channels, to compare with `expected_turns`; null when none. */
   turns_where_expected: number | null;
+  /** Over the channels with turn boundaries: true ends found, and cut-offs; null when none has boundaries. */
+  turns_matched: number | null;
+  cut_offs: number | null;
   false_eager_ends_per_turn: number | null;
   flicker: number | null;
   corrections: number;

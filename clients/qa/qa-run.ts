@@ -141,7 +141,8 @@ async function recordCall(audio: ReplayAudio, input: CallInput, target: CallTarg
 }
 
 function inputOf(input: CallInput): Omit<ScoringInput, 'recording'> {
-  return { id: input.id, audio: input.audio, audioMs: input.audioMs, channels: input.channels, references: input.references, expectedTurns: input.expectedTurns };
+  const { id, audio, audioMs, channels, references, expectedTurns, turnBoundaries } = input;
+  return { id, audio, audioMs, channels, references, expectedTurns, turnBoundaries };
 }
 
 function runOf(target: CallTarget, options: QaRunOptions): ReportRun {

@@ -51,10 +51,11 @@ export function describeCall(call: CallReport): string {
 
 export function describeChannel(channel: ChannelReport): string {
   const expected = channel.expected_turns === null ? '' : ` of ${channel.expected_turns}`;
+  const matched = channel.turns_matched === null ? '' : `, ${channel.turns_matched} true ends found, ${channel.cut_offs} cut-offs`;
   const perTurn = channel.false_eager_ends_per_turn === null ? '' : ` (${channel.false_eager_ends_per_turn.toFixed(2)} per turn)`;
   return [
     `WER ${formatWer(channel.wer)}`,
-    `turns ${channel.turns}${expected}`,
+    `turns ${channel.turns}${expected}${matched}`,
     `eager ends ${channel.eager_ends}, resumed ${channel.resumed}${perTurn}`,
     `flicker ${formatShare(channel.flicker)}`,
     `corrections ${channel.corrections}`,
@@ -129,6 +130,18 @@ const SUMMARY_FIGURES: readonly SummaryFigure[] = [
     label: 'turns',
     text: (s) => (s.expected_turns === null ? String(s.turns) : `${s.turns} (${s.turns_where_expected} of ${s.expected_turns} expected)`),
     value: (s) => s.turns,
+    kind: 'count',
+  },
+  {
+    label: 'true turn ends found',
+    text: (s) => (s.turns_matched === null ? NONE : String(s.turns_matched)),
+    value: (s) => s.turns_matched,
+    kind: 'count',
+  },
+  {
+    label: 'cut-offs',
+    text: (s) => (s.cut_offs === null ? NONE : String(s.cut_offs)),
+    value: (s) => s.cut_offs,
     kind: 'count',
   },
   {

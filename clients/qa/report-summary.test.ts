@@ -61,6 +61,8 @@ describe('summarize', () => {
       expected_turns: 5,
       // Found on the channels that expect turns only: 2 (the failed call found none).
       turns_where_expected: 2,
+      turns_matched: null,
+      cut_offs: null,
       false_eager_ends_per_turn: 0.1,
       // 2 changed of 5 shown (the calls' own: 1 of 4 and 1 of 1).
       flicker: 0.4,

@@ -39,6 +39,8 @@ export function summarize(calls: readonly CallReport[], wallSeconds: number): Re
     turns,
     expected_turns: expectedChannels.length > 0 ? sum(expectedChannels.map((c) => c.expected_turns!)) : null,
     turns_where_expected: expectedChannels.length > 0 ? sum(expectedChannels.map((c) => c.turns)) : null,
+    turns_matched: sumWhereGiven(channels.map((c) => c.turns_matched)),
+    cut_offs: sumWhereGiven(channels.map((c) => c.cut_offs)),
     false_eager_ends_per_turn: turns === 0 ? null : sum(channels.map((c) => c.resumed)) / turns,
     flicker: flicker(allTurns),
     corrections: sum(channels.map((c) => c.corrections)),
@@ -69,4 +71,10 @@ function descending(a: number | null, b: number | null): number {
 
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
+}
+
+/** The sum of the values given; null when none is. */
+function sumWhereGiven(values: readonly (number | null)[]): number | null {
+  const given = values.filter((v): v is number => v !== null);
+  return given.length > 0 ? sum(given) : null;
 }
