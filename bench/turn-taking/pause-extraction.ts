@@ -1,3 +1,4 @@
+import { DEFAULT_SERVER_OPTIONS } from '../../server/config/server-options.js';
 import type { VadEngine } from '../../models/vad/vad-engine.js';
 import type { AsrEngine } from '../../models/asr/asr-engine.js';
 import type { EndOfTurnInput } from '../../models/turn/end-of-turn-features.js';
@@ -55,6 +56,7 @@ export async function extractChannelPauses(
         model: new EndOfTurnModel(),
         thresholds: { eotThreshold: Infinity, eagerEotThreshold: Infinity, minEndMs: options.maxSilenceMs, maxEndMs: options.maxSilenceMs },
         deadlineMs: 1000,
+        minIntervalMs: DEFAULT_SERVER_OPTIONS.endOfTurnMinIntervalMs,
         observer: (input, _probability, speechEndMs) => {
           const points = byPause.get(speechEndMs) ?? [];
           points.push(input);

@@ -98,6 +98,8 @@ export interface ServerOptions {
   recognizerTrailingSilenceMs: number;
   /** Deadline of a pause's end-of-turn features (prosody of the speech before it) after its audio arrived. */
   endOfTurnDeadlineMs: number;
+  /** A pause beginning within this much audio of the last one whose prosody was computed reuses it (bounds the work crafted audio can cause). */
+  endOfTurnMinIntervalMs: number;
   /** How long a VAD chunk may wait for other sessions' chunks to share its model run. */
   vadMaxWaitMs: number;
   /** Most streams in one transducer step (one encoder run over a batch of sessions' chunks). */
@@ -205,6 +207,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   preRollMs: 300,
   recognizerTrailingSilenceMs: 300,
   endOfTurnDeadlineMs: 20,
+  endOfTurnMinIntervalMs: 400,
   vadMaxWaitMs: 0,
   asrMaxBatch: 16,
   asrBatchWaitMs: 40,
@@ -281,6 +284,7 @@ const INT_OPTIONS: Readonly<Record<IntKey, IntSpec>> = {
   preRollMs: { env: 'PARLEY_PRE_ROLL_MS', min: 0, max: 10_000 },
   recognizerTrailingSilenceMs: { env: 'PARLEY_RECOGNIZER_TRAILING_SILENCE_MS', min: 0, max: 60_000 },
   endOfTurnDeadlineMs: { env: 'PARLEY_END_OF_TURN_DEADLINE_MS', min: 1, max: 1000 },
+  endOfTurnMinIntervalMs: { env: 'PARLEY_END_OF_TURN_MIN_INTERVAL_MS', min: 0, max: 10_000 },
   vadMaxWaitMs: { env: 'PARLEY_VAD_MAX_WAIT_MS', min: 0, max: 1000 },
   asrMaxBatch: { env: 'PARLEY_ASR_MAX_BATCH', min: 1, max: 1024 },
   asrBatchWaitMs: { env: 'PARLEY_ASR_BATCH_WAIT_MS', min: 0, max: 1000 },

@@ -11,6 +11,12 @@ export interface EndOfTurnEstimatorOptions {
   key: string;
   /** Deadline of a pause's feature work after its chunk arrived. */
   deadlineMs: number;
+  /**
+   * A pause that begins less than this much audio after the last pause whose prosody was
+   * computed reuses that prosody: audio that stops and starts every few chunks cannot make
+   * the event loop compute prosody (a few ms each time) more often than this.
+   */
+  minIntervalMs: number;
   /** Told every estimate with what it was made from (the fitting script records them). */
   observer?: (input: EndOfTurnInput, probability: number, speechEndMs: number) => void;
 }
@@ -33,6 +39,8 @@ export class EndOfTurnEstimator {
   private readonly prosody = new ProsodyTracker();
   /** The current pause's prosody, by where its speech ended. */
   private pause: { speechEndMs: number; features: ProsodyFeatures } | null = null;
+  /** The last pause whose prosody was computed (not reused). */
+  private computed: { speechEndMs: number; features: ProsodyFeatures } | null = null;
   /** The current turn's pauses that speech resumed after. */
   private history = { resumedPauses: 0, longestResumedMs: 0 };
 
@@ -60,6 +68,11 @@ export class EndOfTurnEstimator {
 
   /** Speech stopped at `speechEndMs`: its prosody is computed before the pause's first estimate. */
   async pauseBegan(speechEndMs: number, receivedAtMs: number): Promise<void> {
+    const last = this.computed;
+    if (last && speechEndMs - last.speechEndMs < this.options.minIntervalMs) {
+      this.pause = { speechEndMs, features: last.features };
+      return;
+    }
     const features = await this.scheduler.submit({
       workClass: 'turn',
       key: this.options.key,
@@ -67,6 +80,7 @@ export class EndOfTurnEstimator {
       run: async () => this.prosody.featuresAtSpeechEnd(Math.round(speechEndMs * SAMPLES_PER_MS)),
     });
     this.pause = { speechEndMs, features };
+    this.computed = this.pause;
   }
 
   /** The detector's `EndOfTurnEstimate`. */

@@ -151,7 +151,8 @@ export class SessionHost {
   /** Opens an admitted session on the shared engines. */
   openSession(config: SessionConfig, sink: SessionSink): Session {
     if (!this.engines) throw new ParleyError('unavailable', 'the server is still loading its models', true);
-    const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs, turnBudgetMs } = this.options;
+    const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs, endOfTurnMinIntervalMs, turnBudgetMs } =
+      this.options;
     const observed: SessionSink = {
       ...sink,
       event: (event) => {
@@ -162,7 +163,7 @@ export class SessionHost {
     };
     return new Session(
       config,
-      { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs },
+      { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs, endOfTurnMinIntervalMs },
       { vad: this.engines.vad, asr: this.engines.asr, recognizer: this.engines.recognizer, scheduler: this.scheduler },
       observed,
     );

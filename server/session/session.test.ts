@@ -27,7 +27,7 @@ function collectingSink() {
   return sink;
 }
 
-const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs } = DEFAULT_SERVER_OPTIONS;
+const { finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs, endOfTurnMinIntervalMs } = DEFAULT_SERVER_OPTIONS;
 const options = (maxBufferedMs: number, overrides: Partial<SessionOptions> = {}): SessionOptions => ({
   limits: {
     max_message_bytes: 1 << 20,
@@ -43,6 +43,7 @@ const options = (maxBufferedMs: number, overrides: Partial<SessionOptions> = {})
   preRollMs,
   recognizerTrailingSilenceMs,
   endOfTurnDeadlineMs,
+  endOfTurnMinIntervalMs,
   ...overrides,
 });
 

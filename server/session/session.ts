@@ -35,6 +35,8 @@ export interface SessionOptions {
   recognizerTrailingSilenceMs: number;
   /** Deadline of a pause's end-of-turn features after its audio arrived. */
   endOfTurnDeadlineMs: number;
+  /** A pause this close (audio ms) to the last one whose prosody was computed reuses it. */
+  endOfTurnMinIntervalMs: number;
 }
 
 /** Where a session's output goes: a transport adapts it to its own wire. */
@@ -107,7 +109,7 @@ export class Session {
             maxDecodeMs: options.maxDecodeMs,
             maxTurnMs: options.limits.max_turn_ms,
             maxPartialWords: options.limits.max_partial_words,
-            endOfTurn: config.end_of_turn === 'model' ? endOfTurnOptions(config, options.endOfTurnDeadlineMs) : undefined,
+            endOfTurn: config.end_of_turn === 'model' ? endOfTurnOptions(config, options) : undefined,
           },
           runtime.vad.openStream(),
           started.then((streams) => streams[channel]!),
@@ -226,7 +228,7 @@ export class Session {
 }
 
 /** Model mode's pipeline options from the session config. The model is stateless: one per server. */
-function endOfTurnOptions(config: SessionConfig, deadlineMs: number): ChannelPipelineOptions['endOfTurn'] {
+function endOfTurnOptions(config: SessionConfig, options: SessionOptions): ChannelPipelineOptions['endOfTurn'] {
   return {
     model: END_OF_TURN_MODEL,
     thresholds: {
@@ -235,7 +237,8 @@ function endOfTurnOptions(config: SessionConfig, deadlineMs: number): ChannelPip
       minEndMs: config.min_end_ms,
       maxEndMs: config.max_end_ms,
     },
-    deadlineMs,
+    deadlineMs: options.endOfTurnDeadlineMs,
+    minIntervalMs: options.endOfTurnMinIntervalMs,
   };
 }
 
