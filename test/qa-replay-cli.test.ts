@@ -4,15 +4,15 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeSamples, encodeSamples } from '../audio/pcm-decoder.js';
-import { readWav, writeWav } from '../audio/wav.js';
+import { encodeSamples } from '../audio/pcm-decoder.js';
+import { writeWav } from '../audio/wav.js';
 import type { QaReport } from '../clients/qa/qa-report.js';
+import { at16kTo, goForward } from './support/audio-fixtures.js';
 import { captureLog } from './support/log-capture.js';
 import { LIBRIVOX_DIR, loadLibriVox } from './support/librivox.js';
 import { startTestServer, waitFor } from './support/test-server.js';
 
 const CLI = 'dist/clients/replay-cli.js';
-const PROMPT = '../shared/corpus/asterisk-en/thank-you-for-calling.wav';
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 interface CliRun {
@@ -69,11 +69,10 @@ describe('npm run replay -- --manifest calls.jsonl (QA replay against real serve
     caller.samples.forEach((v, i) => (stereo[2 * i] = v));
     agent.samples.forEach((v, i) => (stereo[2 * i + 1] = v));
     await writeFile(join(dir, 'stereo.wav'), writeWav({ encoding: 'pcm_s16le', sampleRate: 16000, channels: 2, data: encodeSamples(stereo, 'pcm_s16le') }));
-    // A telephone prompt as 8 kHz A-law, its reference in a sidecar.
-    const prompt = readWav(await readFile(PROMPT));
-    const alaw = encodeSamples(decodeSamples(prompt.data, prompt.encoding, 1), 'alaw');
-    await writeFile(join(dir, 'prompt.wav'), writeWav({ encoding: 'alaw', sampleRate: prompt.sampleRate, channels: 1, data: alaw }));
-    await writeFile(join(dir, 'prompt.txt'), 'thank you for calling\n');
+    // A command as a telephone would carry it: 8 kHz A-law, its reference in a sidecar.
+    const alaw = encodeSamples(at16kTo(goForward(), 8000), 'alaw');
+    await writeFile(join(dir, 'prompt.wav'), writeWav({ encoding: 'alaw', sampleRate: 8000, channels: 1, data: alaw }));
+    await writeFile(join(dir, 'prompt.txt'), 'go forward ten meters\n');
     manifest = join(dir, 'calls.jsonl');
     const lines = [
       // Its one turn's boundaries from the audio's energy, never from Parley.
@@ -102,7 +101,7 @@ describe('npm run replay -- --manifest calls.jsonl (QA replay against real serve
       [true, 1, 1],
       [true, 1, 1],
     ]);
-    expect(call('prompt').channels[0]!.reference).toBe('thank you for calling');
+    expect(call('prompt').channels[0]!.reference).toBe('go forward ten meters');
     expect(call('librivox').channels[0]).toMatchObject({ expected_turns: 1, turns_matched: 1, cut_offs: 0 });
     expect(report.summary).toMatchObject({ turns_matched: 1, cut_offs: 0 });
     expect(call('librivox').wer!.wer).toBeLessThan(0.6);

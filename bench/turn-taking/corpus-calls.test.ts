@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LIBRIVOX_DIR } from '../../test/support/librivox.js';
-import { benchmarkCalls, CORPUS_DIR } from './corpus-calls.js';
+import { benchmarkCalls, CORPUS_DIR, type CorpusCall } from './corpus-calls.js';
 import { MIN_END_GAP_MS } from './turn-truth.js';
 
 // The corpus is ../shared/corpus beside the clone (as in CI), LibriVox is pocketsphinx-testdata.
 describe.skipIf(!existsSync(CORPUS_DIR) || !existsSync(LIBRIVOX_DIR))('benchmarkCalls', () => {
-  const calls = benchmarkCalls();
+  let calls: CorpusCall[];
+  beforeAll(() => {
+    calls = benchmarkCalls();
+  });
   const group = (g: string) => calls.filter((c) => c.group === g);
 
   it('has the five monologues as one turn each, and ends to find in every group', () => {
