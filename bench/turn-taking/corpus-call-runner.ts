@@ -1,7 +1,7 @@
 import { interleave } from '../../audio/deinterleave.js';
 import { encodeSamples } from '../../audio/pcm-decoder.js';
-import { openParleyCall, type CallTarget } from '../../clients/parley-call.js';
-import type { SessionConfigInput } from '../../proto/session-config.js';
+import type { CallTarget } from '../../clients/parley-call.js';
+import { recordReplay } from '../../clients/replay.js';
 import type { TimedEvent } from '../turn-latency/call-runner.js';
 import type { CorpusCall } from './corpus-calls.js';
 
@@ -17,33 +17,13 @@ export interface CorpusRecording {
 }
 
 /**
- * call-runner.ts's `runCall` for calls of any rate and one or two channels: streams `call`
- * interleaved as pcm_s16le in 20 ms messages at `speed` x real time over the WebSocket, and
- * records every event with its arrival time. `config` is passed through as is: the detector
- * under test is nothing but session config, and the server refuses keys it does not know.
+ * Streams `call` interleaved as pcm_s16le in 20 ms messages at `speed` x real time over the
+ * WebSocket, through the replay library (clients/replay.ts), which records every event with
+ * its arrival time and every message's send time. `config` is passed through as is: the
+ * detector under test is nothing but session config, and the server refuses keys it does not know.
  */
 export async function runCorpusCall(target: CallTarget, call: CorpusCall, speed: number, config: Record<string, unknown>): Promise<CorpusRecording> {
-  const events: TimedEvent[] = [];
-  const sentAt: number[] = [];
-  const channels = call.channels.length;
-  const sessionConfig = { encoding: 'pcm_s16le', sample_rate: call.sampleRate, channels, ...config } as SessionConfigInput;
-  const client = openParleyCall(target, sessionConfig, (event) => events.push({ event, at: performance.now() }));
-  try {
-    await client.started;
-  } catch {
-    return { events, sentAt, refused: true, closeCode: (await client.closed).closeCode };
-  }
-  const pcm = encodeSamples(interleave(call.channels), 'pcm_s16le');
-  const chunkBytes = ((call.sampleRate * CHUNK_MS) / 1000) * channels * 2;
-  const t0 = performance.now();
-  for (let k = 0; k * chunkBytes < pcm.length; k++) {
-    if (speed > 0) {
-      const wait = t0 + (k * CHUNK_MS) / speed - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    sentAt.push(performance.now());
-    await client.sendAudio(pcm.subarray(k * chunkBytes, (k + 1) * chunkBytes));
-  }
-  await client.stop();
-  return { events, sentAt, refused: false, closeCode: (await client.closed).closeCode };
+  const audio = { encoding: 'pcm_s16le' as const, sampleRate: call.sampleRate, channels: call.channels.length as 1 | 2, data: encodeSamples(interleave(call.channels), 'pcm_s16le') };
+  const recording = await recordReplay(audio, { ...target, speed, chunkMs: CHUNK_MS, config });
+  return { events: recording.events, sentAt: recording.chunkSentAt, refused: recording.failure !== undefined, closeCode: recording.close.code };
 }
