@@ -44,4 +44,19 @@ describe('EndOfTurnEstimator', () => {
     estimator.close();
     scheduler.close();
   });
+
+  it("close drops the channel's waiting feature work and leaves nothing in the scheduler", async () => {
+    const scheduler = new WorkScheduler({ concurrency: 1, urgentReserve: 0, utilizationWindowMs: 1000, ownThreadClasses: ['turn'] });
+    const estimator = new EndOfTurnEstimator(new EndOfTurnModel(), scheduler, { key: 'c/0:turn', deadlineMs: 20, minIntervalMs: 0 }, () => ({ words: [], startMs: 0 }));
+    for (let k = 0; k < 94; k++) estimator.accept(chunk(k, k % 20 < 15), k % 20 < 15);
+    const running = estimator.pauseBegan(2000, performance.now());
+    // The channel's lane runs one job at a time: this one waits behind the first.
+    const waiting = estimator.pauseBegan(2900, performance.now());
+    estimator.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'session_ended' });
+    await running;
+    expect(scheduler.queued).toBe(0);
+    scheduler.close();
+  });
 });
+
