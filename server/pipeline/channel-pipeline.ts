@@ -13,6 +13,7 @@ import { TurnRecognizer } from './turn-recognizer.js';
 import { newTurn, textOf, type Turn } from './turn.js';
 
 const SAMPLES_PER_MS = 16;
+const NO_WORDS: readonly AsrWord[] = [];
 
 export interface ChannelPipelineOptions {
   channel: number;
@@ -100,7 +101,7 @@ export class ChannelPipeline {
     this.turns = new TurnDetector({ eagerEndMs: options.eagerEndMs, endMs: options.endMs, maxTurnMs: options.maxTurnMs ?? Infinity, model: model?.thresholds });
     this.endOfTurn = model
       ? new EndOfTurnEstimator(model.model, scheduler, { key: `${options.key}:turn`, deadlineMs: model.deadlineMs, minIntervalMs: model.minIntervalMs, observer: model.observer }, () => ({
-          words: this.turn?.words.map((w) => w.word) ?? [],
+          words: this.turn?.words ?? NO_WORDS,
           startMs: this.turn?.utteranceStartMs ?? 0,
         }))
       : null;

@@ -24,7 +24,7 @@ describe('EndOfTurnEstimator', () => {
       observer: { started: (workClass) => jobs.push(workClass), finished: () => undefined },
     });
     const estimator = new EndOfTurnEstimator(new EndOfTurnModel(), scheduler, { key: 'c/0:turn', deadlineMs: 20, minIntervalMs: 400 }, () => ({
-      words: ['we', 'went', 'home'],
+      words: ['we', 'went', 'home'].map((word) => ({ word })),
       startMs: 0,
     }));
     // 3 s of speech, so every speech end below is within the tracker's history.

@@ -1,7 +1,7 @@
 import { ProsodyTracker, type ProsodyFeatures } from '../../audio/prosody-features.js';
 import type { EndOfTurnInput } from '../../models/turn/end-of-turn-features.js';
 import type { EndOfTurnModel } from '../../models/turn/end-of-turn-model.js';
-import { lexicalCues } from '../../models/turn/lexical-cues.js';
+import { lexicalCues, type LexicalCues } from '../../models/turn/lexical-cues.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 
 const SAMPLES_PER_MS = 16;
@@ -23,8 +23,8 @@ export interface EndOfTurnEstimatorOptions {
 
 /** What the estimator reads of the turn at each chunk of a pause. */
 export interface TurnSoFar {
-  /** The recognizer's first-pass words so far. */
-  words: readonly string[];
+  /** The recognizer's first-pass words so far: a new array whenever they change. */
+  words: readonly { word: string }[];
   /** Where the turn's speech started, ms of audio. */
   startMs: number;
 }
@@ -41,6 +41,8 @@ export class EndOfTurnEstimator {
   private pause: { speechEndMs: number; features: ProsodyFeatures } | null = null;
   /** The last pause whose prosody was computed (not reused). */
   private computed: { speechEndMs: number; features: ProsodyFeatures } | null = null;
+  /** The cues of the words last seen: a pause is scored every chunk, its words change far less often. */
+  private cues: { words: readonly { word: string }[]; cues: LexicalCues } | null = null;
   /** The current turn's pauses that speech resumed after. */
   private history = { resumedPauses: 0, longestResumedMs: 0 };
 
@@ -91,7 +93,7 @@ export class EndOfTurnEstimator {
     const input: EndOfTurnInput = {
       silenceMs,
       prosody: pause.features,
-      cues: lexicalCues(turn.words),
+      cues: this.cuesOf(turn.words),
       turnMs: speechEndMs - turn.startMs,
       history: { ...this.history },
     };
@@ -99,6 +101,11 @@ export class EndOfTurnEstimator {
     this.options.observer?.(input, probability, speechEndMs);
     return probability;
   };
+
+  private cuesOf(words: readonly { word: string }[]): LexicalCues {
+    if (this.cues?.words !== words) this.cues = { words, cues: lexicalCues(words.map((w) => w.word)) };
+    return this.cues.cues;
+  }
 
   /** Drops the channel's waiting feature work. */
   close(): void {
