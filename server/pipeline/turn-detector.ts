@@ -112,8 +112,15 @@ export class TurnDetector {
     if (state.phase === 'idle') return null;
     this.state = { phase: 'idle' };
     const end: Extract<TurnAction, { kind: 'end' }> = { kind: 'end', speechEndMs: state.phase === 'trailing' ? state.speechEndMs : audioMs, reason };
-    if (this.modelMode) end.confidence = state.phase === 'trailing' ? (state.confidence ?? 0) : 0;
+    const confidence = this.confidenceOf(state);
+    if (confidence !== undefined) end.confidence = confidence;
     return end;
+  }
+
+  /** A forced end's confidence: the pause's latest estimate, 0 mid-speech; none in silence mode. */
+  private confidenceOf(state: State): number | undefined {
+    if (!this.modelMode) return undefined;
+    return state.phase === 'trailing' ? (state.confidence ?? 0) : 0;
   }
 
   private decideBySilence(state: Extract<State, { phase: 'trailing' }>, silenceMs: number, actions: TurnAction[]): void {
@@ -159,7 +166,7 @@ export class TurnDetector {
   private limitLength(chunkEndMs: number, actions: TurnAction[]): void {
     const state = this.state;
     if (state.phase === 'idle' || chunkEndMs - this.turnStartMs < this.options.maxTurnMs) return;
-    const confidence = this.modelMode ? (state.phase === 'trailing' ? (state.confidence ?? 0) : 0) : undefined;
+    const confidence = this.confidenceOf(state);
     if (state.phase === 'trailing') {
       actions.push({ kind: 'end', speechEndMs: state.speechEndMs, reason: 'max_duration', confidence });
       this.state = { phase: 'idle', speechEndMs: state.speechEndMs };
