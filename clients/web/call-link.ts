@@ -46,3 +46,40 @@ export class LinkRefused extends Error {
     super(error.message);
   }
 }
+
+/**
+ * The server's events as a link receives them, and what of them decides how the link's end
+ * is reported: a fatal `error` names the cause, `session.ended` its reason, silence means lost.
+ */
+export class ServerEventReader {
+  private fatal: WidgetErrorEvent | undefined;
+  private endReason: SessionEndReason | undefined;
+
+  /** `session.ended` came: the server has nothing more to say. */
+  get sessionEnded(): boolean {
+    return this.endReason !== undefined;
+  }
+
+  /** The event a message carries; undefined for anything but a JSON object with a `type`. */
+  read(data: unknown): ServerEvent | undefined {
+    if (typeof data !== 'string') return undefined;
+    let event: unknown;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+    if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') return undefined;
+    const serverEvent = event as ServerEvent;
+    if (serverEvent.type === 'error' && serverEvent.fatal) this.fatal = serverEvent;
+    if (serverEvent.type === 'session.ended') this.endReason = serverEvent.reason;
+    return serverEvent;
+  }
+
+  /** How the link ended when the widget did not end it, from what the server said before. */
+  end(): LinkEnd {
+    if (this.fatal) return { kind: 'refused', error: this.fatal };
+    if (this.endReason) return { kind: 'ended', reason: this.endReason };
+    return { kind: 'lost' };
+  }
+}

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../proto/errors.js';
-import type { ClientMessage, ServerEvent, SessionEndReason } from '../../proto/messages.js';
-import { HANG_UP_WAIT_MS, LinkRefused, type CallLink, type LinkHandlers, type LinkTarget } from './call-link.js';
+import type { ClientMessage } from '../../proto/messages.js';
+import { HANG_UP_WAIT_MS, LinkRefused, ServerEventReader, type CallLink, type LinkHandlers, type LinkTarget } from './call-link.js';
 import { configQuery } from './config-attributes.js';
 import type { WidgetErrorEvent } from './widget-errors.js';
 
@@ -30,8 +30,7 @@ export class WebRtcUnavailable extends Error {}
 export class WebRtcLink implements CallLink {
   readonly kind = 'webrtc';
   private ending = false;
-  private fatal: WidgetErrorEvent | undefined;
-  private ended: SessionEndReason | undefined;
+  private readonly events = new ServerEventReader();
   private sessionEnded: (() => void) | undefined;
 
   private constructor(
@@ -102,7 +101,7 @@ export class WebRtcLink implements CallLink {
   async hangUp(): Promise<void> {
     if (this.ending) return;
     this.ending = true;
-    if (this.channel.readyState === 'open' && this.ended === undefined) {
+    if (this.channel.readyState === 'open' && !this.events.sessionEnded) {
       // Graceful, as 3b says: `stop`, the session's last events and `session.ended`, then DELETE.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, HANG_UP_WAIT_MS);
@@ -124,10 +123,8 @@ export class WebRtcLink implements CallLink {
   }
 
   private onMessage(message: MessageEvent): void {
-    if (typeof message.data !== 'string') return;
-    const event = JSON.parse(message.data) as ServerEvent;
-    if (event.type === 'error' && event.fatal) this.fatal = event;
-    if (event.type === 'session.ended') this.ended = event.reason;
+    const event = this.events.read(message.data);
+    if (!event) return;
     this.handlers.onEvent(event);
     if (event.type === 'session.ended') this.sessionEnded?.();
   }
@@ -135,9 +132,7 @@ export class WebRtcLink implements CallLink {
   private onLost(): void {
     if (this.ending) return;
     this.close();
-    if (this.fatal) this.handlers.onEnd({ kind: 'refused', error: this.fatal });
-    else if (this.ended) this.handlers.onEnd({ kind: 'ended', reason: this.ended });
-    else this.handlers.onEnd({ kind: 'lost' });
+    this.handlers.onEnd(this.events.end());
   }
 }
 

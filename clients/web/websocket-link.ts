@@ -1,7 +1,6 @@
-import type { ClientMessage, ServerEvent, SessionEndReason } from '../../proto/messages.js';
-import { HANG_UP_WAIT_MS, type CallLink, type LinkHandlers, type LinkTarget } from './call-link.js';
+import type { ClientMessage } from '../../proto/messages.js';
+import { HANG_UP_WAIT_MS, ServerEventReader, type CallLink, type LinkHandlers, type LinkTarget } from './call-link.js';
 import { PCM_SAMPLE_RATE } from './pcm-format.js';
-import type { WidgetErrorEvent } from './widget-errors.js';
 
 /** A server that accepts no connection within this long counts as unreachable. */
 const OPEN_TIMEOUT_MS = 10_000;
@@ -30,8 +29,7 @@ export class WebSocketLink implements CallLink {
   private queuedBytes = 0;
   /** Set once the widget ends the link itself: no handler is called after that. */
   private ending = false;
-  private fatal: WidgetErrorEvent | undefined;
-  private ended: SessionEndReason | undefined;
+  private readonly events = new ServerEventReader();
 
   constructor(target: LinkTarget, private readonly handlers: LinkHandlers) {
     const url = new URL('v1/listen', target.server);
@@ -98,23 +96,16 @@ export class WebSocketLink implements CallLink {
   }
 
   private onMessage(message: MessageEvent): void {
-    if (typeof message.data !== 'string') return;
-    const event = JSON.parse(message.data) as ServerEvent;
-    if (event.type === 'error' && event.fatal) this.fatal = event;
-    if (event.type === 'session.ended') this.ended = event.reason;
+    const event = this.events.read(message.data);
     // Events still flow during a hang-up: the open turn's end and `session.ended` come then.
-    this.handlers.onEvent(event);
+    if (event) this.handlers.onEvent(event);
   }
 
   private onClose(): void {
     if (this.ending) return;
     this.ending = true;
     this.opened.then(
-      () => {
-        if (this.fatal) this.handlers.onEnd({ kind: 'refused', error: this.fatal });
-        else if (this.ended) this.handlers.onEnd({ kind: 'ended', reason: this.ended });
-        else this.handlers.onEnd({ kind: 'lost' });
-      },
+      () => this.handlers.onEnd(this.events.end()),
       // Before it opened, the caller awaiting `opened` hears of it.
       () => undefined,
     );
