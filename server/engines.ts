@@ -90,8 +90,9 @@ async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, 
     executionProvider: options.onnxProvider,
     decodingMethod: options.asrDecodingMethod,
     maxActivePaths: options.asrMaxActivePaths,
-    // Its streams' states died with it: sessions fail with engine_failure and /healthz says so.
-    onFailure: (detail) => supervision.onEngineEvent('asr', { kind: 'failed', detail }),
+    // A dead worker's streams are lost (their sessions fail with engine_failure); /healthz says
+    // 503 until the restarted worker serves.
+    onStatus: (event) => supervision.onEngineEvent('asr', event),
   });
   // The scheduler forms the batches (design.md section 5): steps of many sessions' streams,
   // one encoder run each batch, ranked by class and deadline, on the model's worker thread.
@@ -101,8 +102,8 @@ async function loadTransducer(options: ServerOptions, scheduler: WorkScheduler, 
     maxBatch: options.asrMaxBatch,
     maxWaitMs: options.asrBatchWaitMs,
     runBatch: async (streams) => {
-      // A stream closed after its step was batched has nothing left to decode.
-      await engine.decode(streams.filter((id) => engine.isOpen(id) && engine.isReady(id)));
+      // A stream closed (or lost with a dead worker) after its step was batched has nothing left to decode.
+      await engine.decode(streams.filter((id) => engine.canDecode(id)));
       return streams.map(() => undefined);
     },
     runThrough: (workClass, deadline, run) => scheduler.submit({ workClass, key: 'model:transducer', deadline, run }),

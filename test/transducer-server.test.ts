@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSamples } from '../audio/pcm-decoder.js';
@@ -10,11 +11,14 @@ import { projectRoot } from '../proto/project-root.js';
 import { buildCall } from './support/call-builder.js';
 import { captureLog } from './support/log-capture.js';
 import { fetchMetrics, metricValue } from './support/prometheus-text.js';
-import { loadLibriVox } from './support/librivox.js';
+import { loadLibriVox, TESTDATA_DIR } from './support/librivox.js';
 import { RawPeer } from './support/raw-ws.js';
+import { terminateBetweenRuns } from './support/terminate-between-runs.js';
 import { startTestServer, waitFor } from './support/test-server.js';
 
 const MODEL_DIR = join(projectRoot(), 'test', 'fixtures', 'transducer', 'zipformer2');
+const goForward = readFileSync(`${TESTDATA_DIR}/goforward.raw`);
+const SPEECH = new Uint8Array(goForward.buffer, goForward.byteOffset, goForward.length);
 
 type Started = Extract<ServerEvent, { type: 'session.started' }>;
 
@@ -130,20 +134,66 @@ describe('PARLEY_ONNX_PROVIDER=cuda without a CUDA runtime', () => {
 });
 
 describe('a transducer worker that dies', () => {
-  it('is logged, /healthz says 503, and a new session ends with engine_failure', async () => {
+  it('ends the sessions whose streams it held with engine_failure, reports not ready, restarts, and serves again', async () => {
     const { log, lines } = captureLog();
     const server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR }, { log });
+    const speech = { encoding: 'pcm_s16le' as const, sampleRate: 16000, channels: 1, data: SPEECH };
     try {
-      // Idle (no session): onnxruntime-node aborts the process if a worker ends inside a run.
-      await (server.engines()!.asr as StreamingAsrEngine<TransducerEngine>).model.workerThread.terminate();
-      await waitFor(() => lines.some((l) => l.event === 'engine_failed'));
+      const before = await replay(speech, { url: server.url, speed: 0, chunkMs: 40 });
+      expect(before.turns.length).toBeGreaterThan(0);
+      const engine = (server.engines()!.asr as StreamingAsrEngine<TransducerEngine>).model;
+      const peers = [new RawPeer(server.url), new RawPeer(server.url)];
+      for (const peer of peers) {
+        await peer.opened;
+        peer.send({ type: 'start' });
+        await peer.next('session.started');
+      }
+      // Audio keeps flowing, so both sessions have steps queued or coming when the worker dies.
+      let feeding = true;
+      const feed = (async () => {
+        for (let at = 0; feeding; at = (at + 3200) % (SPEECH.length - 3200)) {
+          for (const peer of peers) if (peer.ws.readyState === peer.ws.OPEN) peer.send(SPEECH.subarray(at, at + 3200));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      await Promise.all(peers.map((peer) => peer.next('speech.started')));
+      await terminateBetweenRuns(engine.workerThread);
+
+      for (const peer of peers) {
+        expect(await peer.closed).toBe(1011);
+        const error = peer.errors().find((e) => e.fatal)!;
+        expect(error).toMatchObject({ code: 'engine_failure', fatal: true });
+        expect(error.message).not.toMatch(/worker|exit|code 1|Error:/i);
+        expect(peer.events.at(-1)).toMatchObject({ type: 'session.ended', reason: 'error' });
+      }
+      feeding = false;
+      await feed;
+      await waitFor(() => server.registry.activeSessions === 0 && engine.openStreams === 0);
       expect(lines.find((l) => l.event === 'engine_failed')).toMatchObject({ engine: 'asr', detail: expect.stringMatching(/exited/) });
+
+      await waitFor(() => engine.healthy, 15_000);
+      await waitFor(() => server.host.serving, 1000);
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+      const after = await replay(speech, { url: server.url, speed: 0, chunkMs: 40 });
+      expect(after.turns.map((t) => t.text)).toEqual(before.turns.map((t) => t.text));
+      const { metrics } = await fetchMetrics(server.port);
+      expect(metricValue(metrics, 'parley_engine_restarts_total', { engine: 'asr' })).toBe(1);
+      expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['engine_failed', 'engine_restarted', 'session_error']));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports /healthz 503 while no worker serves, and 200 once the new one does', async () => {
+    const server = await startTestServer({ asrEngine: 'transducer', asrModelDir: MODEL_DIR });
+    try {
+      const engine = (server.engines()!.asr as StreamingAsrEngine<TransducerEngine>).model;
+      // Idle (no session): nothing runs on the worker.
+      await engine.workerThread.terminate();
+      await waitFor(() => !engine.healthy);
       expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(503);
-      const peer = new RawPeer(server.url);
-      await peer.opened;
-      peer.send({ type: 'start' });
-      expect(await peer.closed).toBe(1011);
-      expect(peer.errors()).toEqual([expect.objectContaining({ code: 'engine_failure', fatal: true })]);
+      await waitFor(() => engine.healthy, 15_000);
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
     } finally {
       await server.close();
     }

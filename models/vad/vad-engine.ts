@@ -7,8 +7,6 @@ import type { VadModelInput, VadModelOutput } from './silero-vad-model.js';
 import { VadStream } from './vad-stream.js';
 import { VadWorkerRunner, type VadWorkerSupervisionOptions } from './vad-worker-runner.js';
 
-export type { VadWorkerStatus } from './vad-worker-runner.js';
-
 /** How the VAD's chunks of many streams are batched. */
 export interface VadBatchingOptions {
   /** Most chunks in one model run. Default 32. */

@@ -4,28 +4,16 @@ import { Worker } from 'node:worker_threads';
 import { ParleyError } from '../../proto/errors.js';
 import type { ExecutionProvider } from '../onnx/onnx-session-factory.js';
 import { projectRoot } from '../../proto/project-root.js';
-import { RestartBackoff } from './restart-backoff.js';
+import { RestartBackoff, type WorkerRestartOptions } from '../worker-restart.js';
 import type { SileroVadModelOptions, VadModelInput, VadModelOutput } from './silero-vad-model.js';
 import type { VadWorkerReply, VadWorkerRequest } from './vad-worker-protocol.js';
 
 /** The compiled worker entry; from source (vitest) too, since a worker cannot load TypeScript. */
 const WORKER_ENTRY = 'dist/models/vad/vad-worker-main.js';
 
-/** A change in whether the worker serves; `detail` is internal text, for the log only. */
-export interface VadWorkerStatus {
-  kind: 'failed' | 'restarted';
-  detail: string;
-}
-
-export interface VadWorkerSupervisionOptions {
-  /** Wait before restarting a worker that died; doubles while restarts keep failing. Default 100 ms. */
-  restartDelayMs?: number;
-  /** Longest wait between restarts. Default 5000 ms. */
-  maxRestartDelayMs?: number;
+export interface VadWorkerSupervisionOptions extends WorkerRestartOptions {
   /** How long `close()` lets the worker finish its batch and exit before terminating it. Default 2000 ms. */
   closeTimeoutMs?: number;
-  /** Told when the worker dies (or a restart fails) and when a restarted worker serves again. Must not throw. */
-  onStatus?: (status: VadWorkerStatus) => void;
 }
 
 interface Pending {
@@ -59,7 +47,7 @@ export class VadWorkerRunner {
     private readonly modelOptions: SileroVadModelOptions,
     private readonly supervision: VadWorkerSupervisionOptions,
   ) {
-    this.backoff = new RestartBackoff(supervision.restartDelayMs ?? 100, supervision.maxRestartDelayMs ?? 5000);
+    this.backoff = RestartBackoff.from(supervision);
     this.closeTimeoutMs = supervision.closeTimeoutMs ?? 2000;
     if (!Number.isFinite(this.closeTimeoutMs) || this.closeTimeoutMs < 0) {
       throw new ParleyError('bad_config', `closeTimeoutMs must be >= 0, got ${this.closeTimeoutMs}`);

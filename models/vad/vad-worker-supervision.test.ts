@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { defaultSileroModelPath, type VadModelInput } from './silero-vad-model.js';
 import { VadEngine } from './vad-engine.js';
-import { VadWorkerRunner, type VadWorkerStatus } from './vad-worker-runner.js';
+import type { WorkerStatus } from '../worker-restart.js';
+import { VadWorkerRunner } from './vad-worker-runner.js';
 
 function randomItems(count: number, seed = 7): VadModelInput[] {
   const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
@@ -35,7 +36,7 @@ afterEach(async () => {
 
 describe('VadWorkerRunner supervision', () => {
   it('a dead worker fails its batches with engine_failure, is replaced, and the new one gives the same results', async () => {
-    const statuses: VadWorkerStatus[] = [];
+    const statuses: WorkerStatus[] = [];
     const runner = await startRunner({}, { onStatus: (status) => statuses.push(status) });
     const items = randomItems(8);
     const before = await runner.runBatch(items);
@@ -61,7 +62,7 @@ describe('VadWorkerRunner supervision', () => {
     tempDirs.push(dir);
     const modelPath = join(dir, 'silero_vad.onnx');
     copyFileSync(defaultSileroModelPath(), modelPath);
-    const statuses: VadWorkerStatus[] = [];
+    const statuses: WorkerStatus[] = [];
     const runner = await startRunner({ modelPath }, { restartDelayMs: 10, maxRestartDelayMs: 40, onStatus: (s) => statuses.push(s) });
     const delays = () => statuses.filter((s) => s.kind === 'failed').map((s) => Number(/restarting in (\d+) ms$/.exec(s.detail)![1]));
 
@@ -82,7 +83,7 @@ describe('VadWorkerRunner supervision', () => {
   });
 
   it('close() lets the batch in flight finish and the worker exit on its own', async () => {
-    const statuses: VadWorkerStatus[] = [];
+    const statuses: WorkerStatus[] = [];
     const runner = await startRunner({}, { onStatus: (s) => statuses.push(s) });
     const exitCode = new Promise((resolve) => runner.worker!.once('exit', resolve));
     const running = runner.runBatch(randomItems(256));
@@ -93,7 +94,7 @@ describe('VadWorkerRunner supervision', () => {
   });
 
   it('close() terminates a worker that does not exit within closeTimeoutMs', async () => {
-    const statuses: VadWorkerStatus[] = [];
+    const statuses: WorkerStatus[] = [];
     const runner = await startRunner({}, { closeTimeoutMs: 1, onStatus: (s) => statuses.push(s) });
     const exitCode = new Promise((resolve) => runner.worker!.once('exit', resolve));
     const running = expect(runner.runBatch(LONG_BATCH)).rejects.toMatchObject({ code: 'session_ended' });

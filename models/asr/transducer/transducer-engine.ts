@@ -9,13 +9,16 @@ import { findModelFiles, modelFolderVersion, type ModelPrecision } from './model
 import { TokenTable } from './token-table.js';
 import type { DecodingMethod, TransducerModelInfo } from './transducer-model.js';
 import { TransducerWorker } from './transducer-worker.js';
+import type { TransducerWorkerData } from './transducer-worker-protocol.js';
+import { RestartBackoff, type WorkerRestartOptions } from '../../worker-restart.js';
 
 /** Feature frames are 10 ms and the encoder subsamples by 4: one output frame is 40 ms. */
 export const ENCODER_FRAME_MS = 40;
 /** 10 ms hop of the fbank front end at 16 kHz. */
 const FEATURE_FRAME_SAMPLES = 160;
 
-export interface TransducerEngineOptions {
+/** A worker that died is restarted (`WorkerRestartOptions`); the streams it held fail. */
+export interface TransducerEngineOptions extends WorkerRestartOptions {
   /** A streaming Zipformer folder as sherpa-onnx publishes it. */
   modelDir: string;
   precision?: ModelPrecision;
@@ -25,8 +28,6 @@ export interface TransducerEngineOptions {
   /** Default greedy search, as sherpa-onnx; the beam keeps `maxActivePaths` (default 4) paths per stream. */
   decodingMethod?: DecodingMethod;
   maxActivePaths?: number;
-  /** Told, once, why the model's worker thread died (internal text, for the log); the engine then fails every step. */
-  onFailure?: (detail: string) => void;
 }
 
 export interface TransducerResult {
@@ -43,13 +44,18 @@ interface Stream {
   frames: number[];
   /** A step of it is on the worker: it is neither ready nor resettable meanwhile. */
   busy: boolean;
+  /** Its encoder and search state died with the worker that held it: it can only be closed. */
+  lost: boolean;
 }
 
 /**
  * A streaming Zipformer transducer shaped for batching (design 6): feeding audio is cheap
  * and synchronous (fbank here, on the caller's thread), the engine says which streams have a
  * chunk ready, one `decode` runs a step over a batch of streams on the worker thread, where
- * every stream's encoder and search state lives, and results are read per stream.
+ * every stream's encoder and search state lives, and results are read per stream. A worker
+ * that dies is replaced after a backoff; the streams it held are lost (every call on them
+ * but `isOpen` and `closeStream` throws `engine_failure`), and new streams wait for the new
+ * worker (`openStream` refuses while none serves).
  */
 export class TransducerEngine implements StreamingAsrModel {
   readonly name = 'transducer';
@@ -57,12 +63,21 @@ export class TransducerEngine implements StreamingAsrModel {
   readonly maxBatch = Number.POSITIVE_INFINITY;
   private readonly streams = new Map<number, Stream>();
   private nextStream = 0;
+  private worker!: TransducerWorker;
+  private readonly backoff: RestartBackoff;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** A replacement worker loading. */
+  private restarting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly worker: TransducerWorker,
+    private readonly workerData: TransducerWorkerData,
     private readonly tokens: TokenTable,
     readonly version: ModelVersion,
-  ) {}
+    private readonly restart: WorkerRestartOptions,
+  ) {
+    this.backoff = RestartBackoff.from(restart);
+  }
 
   static async load(options: TransducerEngineOptions): Promise<TransducerEngine> {
     const files = await findModelFiles(options.modelDir, options.precision);
@@ -74,20 +89,23 @@ export class TransducerEngine implements StreamingAsrModel {
       decodingMethod: options.decodingMethod,
       maxActivePaths: options.maxActivePaths,
     };
-    const worker = await TransducerWorker.start({ paths: files, options: modelOptions }, options.onFailure);
-    if (worker.info.vocabSize !== tokens.size) {
-      await worker.close();
-      throw new ParleyError('bad_config', `${files.tokens} has ${tokens.size} tokens but the decoder's vocab_size is ${worker.info.vocabSize}`);
+    const { restartDelayMs, maxRestartDelayMs, onStatus } = options;
+    const engine = new TransducerEngine({ paths: files, options: modelOptions }, tokens, version, { restartDelayMs, maxRestartDelayMs, onStatus });
+    engine.worker = await engine.startWorker();
+    if (engine.info.vocabSize !== tokens.size) {
+      await engine.close();
+      throw new ParleyError('bad_config', `${files.tokens} has ${tokens.size} tokens but the decoder's vocab_size is ${engine.info.vocabSize}`);
     }
-    return new TransducerEngine(worker, tokens, version);
+    return engine;
   }
 
   get info(): TransducerModelInfo {
     return this.worker.info;
   }
 
+  /** A worker serves (false while a dead one is being replaced, and once closed). */
   get healthy(): boolean {
-    return this.worker.healthy;
+    return !this.closing && this.worker.healthy;
   }
 
   /** Streams open (not yet closed by their session). */
@@ -113,7 +131,7 @@ export class TransducerEngine implements StreamingAsrModel {
     if (!this.healthy) throw new ParleyError('engine_failure', 'the transducer engine is unavailable');
     const id = this.nextStream++;
     const { chunkFrames, chunkShift, featureDim } = this.info.encoder;
-    this.streams.set(id, { features: new FeatureQueue(chunkFrames, chunkShift, featureDim), tokens: [], frames: [], busy: false });
+    this.streams.set(id, { features: new FeatureQueue(chunkFrames, chunkShift, featureDim), tokens: [], frames: [], busy: false, lost: false });
     this.worker.reset(id);
     return id;
   }
@@ -137,8 +155,17 @@ export class TransducerEngine implements StreamingAsrModel {
     return !stream.busy && stream.features.ready;
   }
 
+  /**
+   * Whether `decode` may take the stream now: open, not lost, ready. Unlike `isReady` it never
+   * throws, so a batch formed before a stream closed or its worker died can drop it and go on.
+   */
+  canDecode(id: number): boolean {
+    const stream = this.streams.get(id);
+    return stream !== undefined && !stream.lost && !stream.busy && stream.features.ready;
+  }
+
   readyStreams(): number[] {
-    return [...this.streams.entries()].filter(([, s]) => !s.busy && s.features.ready).map(([id]) => id);
+    return [...this.streams.keys()].filter((id) => this.canDecode(id));
   }
 
   /** One encoder chunk and its greedy search for each of `ids` (each must be ready), as one batch. */
@@ -151,6 +178,8 @@ export class TransducerEngine implements StreamingAsrModel {
     });
     try {
       const outputs = await this.worker.step(batch.map(({ id, features }) => ({ stream: id, features })));
+      // A worker that answers works: the next crash restarts quickly again.
+      this.backoff.reset();
       outputs.forEach((output, i) => {
         const { stream } = batch[i]!;
         stream.tokens = output.tokens;
@@ -178,18 +207,67 @@ export class TransducerEngine implements StreamingAsrModel {
   }
 
   closeStream(id: number): void {
-    if (!this.streams.delete(id)) return;
-    this.worker.closeStream(id);
+    const stream = this.streams.get(id);
+    if (!stream) return;
+    this.streams.delete(id);
+    if (!stream.lost) this.worker.closeStream(id);
   }
 
-  async close(): Promise<void> {
-    this.streams.clear();
-    await this.worker.close();
+  /** Closes the worker, and one still loading to replace a dead one. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+      this.streams.clear();
+      await this.restarting;
+      await this.worker.close();
+    })();
+    return this.closing;
+  }
+
+  private startWorker(): Promise<TransducerWorker> {
+    let worker: TransducerWorker | undefined;
+    const started = TransducerWorker.start(this.workerData, (detail) => this.lose(worker!, detail));
+    return started.then((w) => (worker = w));
+  }
+
+  /** `worker` died: its streams are lost; a new one is started after the backoff. */
+  private lose(worker: TransducerWorker, detail: string): void {
+    if (worker !== this.worker || this.closing) return;
+    for (const stream of this.streams.values()) stream.lost = true;
+    void worker.close();
+    this.scheduleRestart(detail);
+  }
+
+  private scheduleRestart(detail: string): void {
+    const delayMs = this.backoff.next();
+    this.restart.onStatus?.({ kind: 'failed', detail: `${detail}; restarting in ${delayMs} ms` });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.restarting = this.relaunch().finally(() => (this.restarting = undefined));
+    }, delayMs);
+  }
+
+  private async relaunch(): Promise<void> {
+    let worker: TransducerWorker;
+    try {
+      worker = await this.startWorker();
+    } catch (error) {
+      if (!this.closing) this.scheduleRestart(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (this.closing) {
+      await worker.close();
+      return;
+    }
+    this.worker = worker;
+    this.restart.onStatus?.({ kind: 'restarted', detail: 'transducer worker serves again' });
   }
 
   private stream(id: number): Stream {
     const stream = this.streams.get(id);
     if (!stream) throw new ParleyError('engine_failure', `stream ${id} is not open`);
+    if (stream.lost) throw new ParleyError('engine_failure', 'the recognizer failed; the stream lost its state');
     return stream;
   }
 }

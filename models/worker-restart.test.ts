@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RestartBackoff } from './restart-backoff.js';
+import { RestartBackoff } from './worker-restart.js';
 
 describe('RestartBackoff', () => {
   it('doubles from the first delay up to the cap, and starts over after reset', () => {

@@ -1,4 +1,20 @@
-import { ParleyError } from '../../proto/errors.js';
+import { ParleyError } from '../proto/errors.js';
+
+/** A change in whether a model's worker thread serves; `detail` is internal text, for the log only. */
+export interface WorkerStatus {
+  kind: 'failed' | 'restarted';
+  detail: string;
+}
+
+/** How a model whose worker thread died starts a new one. */
+export interface WorkerRestartOptions {
+  /** Wait before restarting a worker that died; doubles while restarts keep failing. Default 100 ms. */
+  restartDelayMs?: number;
+  /** Longest wait between restarts. Default 5000 ms. */
+  maxRestartDelayMs?: number;
+  /** Told when the worker dies (or a restart fails) and when a restarted worker serves again. Must not throw. */
+  onStatus?: (status: WorkerStatus) => void;
+}
 
 /**
  * Waits between restarts of something that keeps failing: `initialMs`, then doubling up
@@ -19,6 +35,10 @@ export class RestartBackoff {
       throw new ParleyError('bad_config', `maxRestartDelayMs must be >= restartDelayMs (${initialMs}), got ${maxMs}`);
     }
     this.nextMs = initialMs;
+  }
+
+  static from(options: WorkerRestartOptions): RestartBackoff {
+    return new RestartBackoff(options.restartDelayMs ?? 100, options.maxRestartDelayMs ?? 5000);
   }
 
   /** The wait before the next restart; each call doubles the one after. */
