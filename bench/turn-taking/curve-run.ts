@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CorpusCall } from './corpus-calls.js';
 import { plotCurves, type PlotSeries } from './curve-plot.js';
+import { separability, type Separability } from './separability.js';
 import { silenceOnlyCurve, thresholdCurve, type CurvePoint, type CurveSetting, type PauseTrajectory } from './threshold-curve.js';
 import { turnTimeMs } from './turn-truth.js';
 
@@ -12,12 +13,17 @@ export interface CurveGrid {
   silenceEndMs: number[];
 }
 
+/** Silences at which the model's separability is reported: the range where the targets want turns to end. */
+const SEPARABILITY_SILENCES_MS = [160, 320, 480, 640];
+
 export interface CurveRun {
   /** Minutes inside true turns of the calls the pauses come from: the cut-off rate's denominator. */
   turnMinutes: number;
   pauses: { insideTurn: number; trueEnds: number };
   model: CurvePoint[];
   silence: CurvePoint[];
+  /** How well the model's probability orders true ends above pauses within turns, by silence. */
+  separability: Separability[];
   png: Buffer;
 }
 
@@ -62,5 +68,5 @@ export async function runCurve(pauses: readonly PauseTrajectory[], calls: readon
     yLabel: 'cut-offs per minute of turns',
   });
   const trueEnds = pauses.filter((p) => !p.insideTurn).length;
-  return { turnMinutes, pauses: { insideTurn: pauses.length - trueEnds, trueEnds }, model, silence, png };
+  return { turnMinutes, pauses: { insideTurn: pauses.length - trueEnds, trueEnds }, model, silence, separability: separability(pauses, SEPARABILITY_SILENCES_MS), png };
 }

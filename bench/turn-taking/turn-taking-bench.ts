@@ -158,6 +158,13 @@ async function curveMode(values: TurnTakingBenchValues, calls: CorpusCall[]): Pr
   console.log(`Threshold curve: ${insideTurn} pauses within turns, ${trueEnds} true ends, ${curve.turnMinutes.toFixed(1)} min of turns`);
   printTable('Silence only (max_end_ms is end_ms)', curve.silence.map(row));
   printTable('End-of-turn model', curve.model.map(row));
+  const separability = curve.separability.map((s) => ({
+    silence_ms: s.silenceMs,
+    true_ends: s.trueEnds,
+    pauses_inside: s.insideTurn,
+    roc_auc: s.auc === null ? '-' : +s.auc.toFixed(3),
+  }));
+  printTable('Separability: true ends against pauses within turns that lasted as long (area under the ROC curve)', separability);
   mkdirSync(join(projectRoot(), 'bench/results'), { recursive: true });
   writeFileSync(join(projectRoot(), 'bench/results/turn-taking-curve.png'), curve.png);
   console.log('\nwrote bench/results/turn-taking-curve.png');
@@ -168,6 +175,7 @@ async function curveMode(values: TurnTakingBenchValues, calls: CorpusCall[]): Pr
     pauses: curve.pauses,
     silence: curve.silence.map(row),
     model: curve.model.map(row),
+    separability,
   });
 }
 
