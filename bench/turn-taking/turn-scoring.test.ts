@@ -70,6 +70,7 @@ describe('tallyCall', () => {
       endsFound: 3,
       cutOffs: 2,
       lateEnds: 1,
+      unheardEnds: 0,
       otherEnds: 1,
       forcedEnds: 1,
       eagerEnds: 5,
@@ -89,6 +90,15 @@ describe('tallyCall', () => {
     const t = tallyCall(call([eager(0, 1, 5000, wall(5070)), resumed(0, 1, wall(5100)), eager(0, 1, 5100, wall(5170)), end(0, 1, 5100, wall(5900)), end(0, 2, 5000, wall(7000))]));
     expect(t).toMatchObject({ endsFound: 1, otherEnds: 1, eagerEnds: 2, falseEagerEnds: 1 });
     expect(t.eagerLatencyMs).toEqual([170]);
+  });
+
+  it('counts the true ends of turns the server heard nothing of', () => {
+    // Channel 0: speech heard over the first turn only (with a pause resumed inside it); channel 1: nothing.
+    const heardFirst = [started(0, 1, 1100), eager(0, 1, 3000, wall(3070)), resumed(0, 1, wall(3300)), end(0, 1, 5000, wall(5800))];
+    expect(tallyCall(call(heardFirst))).toMatchObject({ trueEnds: 5, endsFound: 1, unheardEnds: 4 });
+    // A turn still open covers every true turn after its start: only channel 0's first and channel 1's are unheard.
+    expect(tallyCall(call([started(0, 1, 7000)]))).toMatchObject({ unheardEnds: 2 });
+    expect(tallyCall(call([started(0, 1, 500), end(0, 1, 30_000, wall(30_800)), started(1, 1, 0)]))).toMatchObject({ unheardEnds: 0 });
   });
 
   it('summarizes rates per minute of turns and per turn, and latency percentiles', () => {

@@ -28,6 +28,11 @@ export interface TurnTally {
   cutOffs: number;
   /** At a true end, but decided after speech had come back on the channel. */
   lateEnds: number;
+  /**
+   * True ends to find in turns where the server heard no speech at all (none of its turns
+   * overlaps the true one): no end-of-turn detector can find those, only a VAD that hears them.
+   */
+  unheardEnds: number;
   /** At an end not to find, a second end at the same true end, or outside every true turn (noise, backchannels). */
   otherEnds: number;
   /** `turn.end` the client or the server forced (`stop`, `finalize`, `server_shutdown`). */
@@ -50,13 +55,13 @@ export interface TurnTally {
 
 export function emptyTally(): TurnTally {
   return {
-    trueTurns: 0, trueEnds: 0, endsFound: 0, cutOffs: 0, lateEnds: 0, otherEnds: 0, forcedEnds: 0, eagerEnds: 0,
+    trueTurns: 0, trueEnds: 0, endsFound: 0, cutOffs: 0, lateEnds: 0, unheardEnds: 0, otherEnds: 0, forcedEnds: 0, eagerEnds: 0,
     falseEagerEnds: 0, turnMs: 0, endReasons: {}, eagerLatencyMs: [], finalLatencyMs: [], serverEagerLatencyMs: [],
     serverFinalLatencyMs: [], speechEndOffsetMs: [],
   };
 }
 
-const COUNTS = ['trueTurns', 'trueEnds', 'endsFound', 'cutOffs', 'lateEnds', 'otherEnds', 'forcedEnds', 'eagerEnds', 'falseEagerEnds', 'turnMs'] as const;
+const COUNTS = ['trueTurns', 'trueEnds', 'endsFound', 'cutOffs', 'lateEnds', 'unheardEnds', 'otherEnds', 'forcedEnds', 'eagerEnds', 'falseEagerEnds', 'turnMs'] as const;
 
 export function addTallies(tallies: TurnTally[]): TurnTally {
   const sum = emptyTally();
@@ -98,8 +103,28 @@ export function tallyCall(call: ScoredCall, toleranceMs = END_TOLERANCE_MS): Tur
     const events = call.events.filter((e) => 'channel' in e.event && e.event.channel === truth.channel);
     tallyEager(call, truth, events, toleranceMs, tally);
     tallyEnds(call, truth, events, toleranceMs, tally);
+    const heard = heardSpans(events);
+    tally.unheardEnds += truth.turns.filter((t) => t.scored && !heard.some((h) => h.startMs <= t.endMs && h.endMs >= t.startMs)).length;
   }
   return tally;
+}
+
+/**
+ * Where the server heard speech on one channel: each of its turns, from `speech.started` (or
+ * its first end, if the start was not seen) to its last `speech_end_ms` (open: to the end).
+ */
+function heardSpans(events: readonly TimedEvent[]): Array<{ startMs: number; endMs: number }> {
+  const spans = new Map<number, { startMs: number; endMs: number }>();
+  for (const { event } of events) {
+    if (event.type === 'speech.started') {
+      spans.set(event.turn_id, { startMs: event.at_ms, endMs: Number.POSITIVE_INFINITY });
+    } else if (event.type === 'turn.eager_end' || event.type === 'turn.end') {
+      const span = spans.get(event.turn_id);
+      if (span === undefined) spans.set(event.turn_id, { startMs: event.speech_end_ms, endMs: event.speech_end_ms });
+      else span.endMs = span.endMs === Number.POSITIVE_INFINITY ? event.speech_end_ms : Math.max(span.endMs, event.speech_end_ms);
+    }
+  }
+  return [...spans.values()];
 }
 
 function tallyEager(call: ScoredCall, truth: ChannelTruth, events: TimedEvent[], toleranceMs: number, into: TurnTally): void {
@@ -175,6 +200,7 @@ export function summarizeTally(t: TurnTally) {
     speech_end_offset_p50_ms: ms(t.speechEndOffsetMs, 50),
     turn_min: +minutes.toFixed(2),
     late_ends: t.lateEnds,
+    unheard_ends: t.unheardEnds,
     other_ends: t.otherEnds,
     forced_ends: t.forcedEnds,
     eager_ends: t.eagerEnds,

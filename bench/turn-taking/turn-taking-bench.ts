@@ -228,6 +228,7 @@ function compactRow(group: string, s: TurnScore) {
     final_p50_p95: `${s.final_p50_ms ?? '-'} / ${s.final_p95_ms ?? '-'}`,
     server_final_p50_p95: `${s.server_final_p50_ms ?? '-'} / ${s.server_final_p95_ms ?? '-'}`,
     late: s.late_ends,
+    unheard: s.unheard_ends,
     other: s.other_ends,
     forced: s.forced_ends,
     turn_min: s.turn_min,
