@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { ParleyError } from '../proto/errors.js';
 
 /** A change in whether a model's worker thread serves; `detail` is internal text, for the log only. */
@@ -52,4 +53,61 @@ export class RestartBackoff {
   reset(): void {
     this.nextMs = this.initialMs;
   }
+}
+
+/**
+ * Restarts a model's worker thread that died: reports the failure, waits the backoff, calls
+ * `launch`, and reports the restart once it resolves. A launch that fails must report its own
+ * failure (`failed` again, which schedules the next try): its rejection is ignored here.
+ */
+export class WorkerRestarter {
+  private readonly backoff: RestartBackoff;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    /** Who serves again, for the `restarted` status: "VAD worker". */
+    private readonly name: string,
+    private readonly options: WorkerRestartOptions,
+    private readonly launch: () => Promise<unknown>,
+  ) {
+    this.backoff = RestartBackoff.from(options);
+  }
+
+  /** The worker died, or a restart failed: report it and try again after the backoff. */
+  failed(detail: string): void {
+    const delayMs = this.backoff.next();
+    this.options.onStatus?.({ kind: 'failed', detail: `${detail}; restarting in ${delayMs} ms` });
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.launch().then(
+        () => this.options.onStatus?.({ kind: 'restarted', detail: `${this.name} serves again` }),
+        () => undefined,
+      );
+    }, delayMs);
+  }
+
+  /** A worker answered: the next failure restarts quickly again. */
+  worked(): void {
+    this.backoff.reset();
+  }
+
+  /** No restart after this (closing). */
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * Asks a worker thread to finish and exit (`closeRequest`), and terminates it if it has not
+ * exited within `timeoutMs`.
+ */
+export async function stopWorker(worker: Worker, closeRequest: unknown, timeoutMs: number): Promise<void> {
+  let deadline: NodeJS.Timeout | undefined;
+  const exited = new Promise<boolean>((resolve) => worker.once('exit', () => resolve(true)));
+  const timedOut = new Promise<boolean>((resolve) => (deadline = setTimeout(() => resolve(false), timeoutMs)));
+  worker.postMessage(closeRequest);
+  const exitedInTime = await Promise.race([exited, timedOut]);
+  clearTimeout(deadline);
+  if (!exitedInTime) await worker.terminate();
 }

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ParleyError } from '../../proto/errors.js';
 import type { ExecutionProvider } from '../onnx/onnx-session-factory.js';
 import { projectRoot } from '../../proto/project-root.js';
-import { RestartBackoff, type WorkerRestartOptions } from '../worker-restart.js';
+import { stopWorker, WorkerRestarter, type WorkerRestartOptions } from '../worker-restart.js';
 import type { SileroVadModelOptions, VadModelInput, VadModelOutput } from './silero-vad-model.js';
 import type { VadWorkerReply, VadWorkerRequest } from './vad-worker-protocol.js';
 
@@ -28,7 +28,7 @@ interface Pending {
  */
 export class VadWorkerRunner {
   private readonly pending = new Map<number, Pending>();
-  private readonly backoff: RestartBackoff;
+  private readonly restarter: WorkerRestarter;
   private readonly closeTimeoutMs: number;
   private nextId = 0;
   private provider: ExecutionProvider = 'cpu';
@@ -39,15 +39,14 @@ export class VadWorkerRunner {
   private started = false;
   /** Termination of the last worker lost; `close()` waits for it. */
   private lastTermination: Promise<unknown> = Promise.resolve();
-  private restartTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly entry: string,
     private readonly modelOptions: SileroVadModelOptions,
-    private readonly supervision: VadWorkerSupervisionOptions,
+    supervision: VadWorkerSupervisionOptions,
   ) {
-    this.backoff = RestartBackoff.from(supervision);
+    this.restarter = new WorkerRestarter('VAD worker', supervision, () => this.launch());
     this.closeTimeoutMs = supervision.closeTimeoutMs ?? 2000;
     if (!Number.isFinite(this.closeTimeoutMs) || this.closeTimeoutMs < 0) {
       throw new ParleyError('bad_config', `closeTimeoutMs must be >= 0, got ${this.closeTimeoutMs}`);
@@ -103,20 +102,8 @@ export class VadWorkerRunner {
   }
 
   private async shutdown(): Promise<void> {
-    clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    const worker = this.current;
-    if (worker) {
-      let deadline: NodeJS.Timeout | undefined;
-      const exited = new Promise<boolean>((resolve) => worker.once('exit', () => resolve(true)));
-      const timedOut = new Promise<boolean>((resolve) => {
-        deadline = setTimeout(() => resolve(false), this.closeTimeoutMs);
-      });
-      this.post({ type: 'close' });
-      const exitedInTime = await Promise.race([exited, timedOut]);
-      clearTimeout(deadline);
-      if (!exitedInTime) await worker.terminate();
-    }
+    this.restarter.cancel();
+    if (this.current) await stopWorker(this.current, { type: 'close' } satisfies VadWorkerRequest, this.closeTimeoutMs);
     await this.lastTermination;
     this.failPending(new ParleyError('session_ended', 'VAD worker is closed'));
   }
@@ -157,17 +144,8 @@ export class VadWorkerRunner {
       return;
     }
     this.failPending(new ParleyError('engine_failure', 'VAD worker failed'));
-    if (!this.started) return;
-    const delayMs = this.backoff.next();
-    this.supervision.onStatus?.({ kind: 'failed', detail: `${detail}; restarting in ${delayMs} ms` });
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      this.launch().then(
-        () => this.supervision.onStatus?.({ kind: 'restarted', detail: 'VAD worker serves again' }),
-        // lose() has reported the failure and scheduled the next try.
-        () => undefined,
-      );
-    }, delayMs);
+    // A failed restart comes here too: it reports and schedules the next try.
+    if (this.started) this.restarter.failed(detail);
   }
 
   private post(request: VadWorkerRequest): void {
@@ -179,7 +157,7 @@ export class VadWorkerRunner {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (reply.type === 'result') {
-      this.backoff.reset(); // a worker that answers works: the next crash restarts quickly again
+      this.restarter.worked();
       pending.resolve(reply.outputs);
     } else {
       pending.reject(new ParleyError('engine_failure', `VAD inference failed: ${reply.message}`));

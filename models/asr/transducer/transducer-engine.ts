@@ -10,7 +10,7 @@ import { TokenTable } from './token-table.js';
 import type { DecodingMethod, TransducerModelInfo } from './transducer-model.js';
 import { TransducerWorker } from './transducer-worker.js';
 import type { TransducerWorkerData } from './transducer-worker-protocol.js';
-import { RestartBackoff, type WorkerRestartOptions } from '../../worker-restart.js';
+import { WorkerRestarter, type WorkerRestartOptions } from '../../worker-restart.js';
 
 /** Feature frames are 10 ms and the encoder subsamples by 4: one output frame is 40 ms. */
 export const ENCODER_FRAME_MS = 40;
@@ -64,8 +64,7 @@ export class TransducerEngine implements StreamingAsrModel {
   private readonly streams = new Map<number, Stream>();
   private nextStream = 0;
   private worker!: TransducerWorker;
-  private readonly backoff: RestartBackoff;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly restarter: WorkerRestarter;
   /** A replacement worker loading. */
   private restarting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -74,9 +73,9 @@ export class TransducerEngine implements StreamingAsrModel {
     private readonly workerData: TransducerWorkerData,
     private readonly tokens: TokenTable,
     readonly version: ModelVersion,
-    private readonly restart: WorkerRestartOptions,
+    restart: WorkerRestartOptions,
   ) {
-    this.backoff = RestartBackoff.from(restart);
+    this.restarter = new WorkerRestarter('transducer worker', restart, () => (this.restarting = this.relaunch().finally(() => (this.restarting = undefined))));
   }
 
   static async load(options: TransducerEngineOptions): Promise<TransducerEngine> {
@@ -178,8 +177,7 @@ export class TransducerEngine implements StreamingAsrModel {
     });
     try {
       const outputs = await this.worker.step(batch.map(({ id, features }) => ({ stream: id, features })));
-      // A worker that answers works: the next crash restarts quickly again.
-      this.backoff.reset();
+      this.restarter.worked();
       outputs.forEach((output, i) => {
         const { stream } = batch[i]!;
         stream.tokens = output.tokens;
@@ -216,10 +214,9 @@ export class TransducerEngine implements StreamingAsrModel {
   /** Closes the worker, and one still loading to replace a dead one. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      clearTimeout(this.restartTimer);
-      this.restartTimer = undefined;
+      this.restarter.cancel();
       this.streams.clear();
-      await this.restarting;
+      await this.restarting?.catch(() => undefined);
       await this.worker.close();
     })();
     return this.closing;
@@ -236,32 +233,23 @@ export class TransducerEngine implements StreamingAsrModel {
     if (worker !== this.worker || this.closing) return;
     for (const stream of this.streams.values()) stream.lost = true;
     void worker.close();
-    this.scheduleRestart(detail);
+    this.restarter.failed(detail);
   }
 
-  private scheduleRestart(detail: string): void {
-    const delayMs = this.backoff.next();
-    this.restart.onStatus?.({ kind: 'failed', detail: `${detail}; restarting in ${delayMs} ms` });
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      this.restarting = this.relaunch().finally(() => (this.restarting = undefined));
-    }, delayMs);
-  }
-
+  /** A replacement worker; rejects (having reported and scheduled the next try) if it fails to start, or the engine closed meanwhile. */
   private async relaunch(): Promise<void> {
     let worker: TransducerWorker;
     try {
       worker = await this.startWorker();
     } catch (error) {
-      if (!this.closing) this.scheduleRestart(error instanceof Error ? error.message : String(error));
-      return;
+      if (!this.closing) this.restarter.failed(error instanceof Error ? error.message : String(error));
+      throw error;
     }
     if (this.closing) {
       await worker.close();
-      return;
+      throw new ParleyError('session_ended', 'the transducer engine is closed');
     }
     this.worker = worker;
-    this.restart.onStatus?.({ kind: 'restarted', detail: 'transducer worker serves again' });
   }
 
   private stream(id: number): Stream {
