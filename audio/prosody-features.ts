@@ -35,16 +35,32 @@ export interface ProsodyFeatures {
   finalVoicing: number;
 }
 
+/**
+ * The audio a pause's pitch track is computed from, copied out of the tracker's history with
+ * the VAD's decisions over it: the pitch track (the costly part) can run anywhere, another
+ * thread included, while the tracker goes on taking chunks; `featuresFrom` finishes the job.
+ */
+export interface PitchWindow {
+  speechEndSample: number;
+  /** Absolute index of `samples[0]`. */
+  fromSample: number;
+  samples: Float32Array;
+  /** Where the VAD said speech, as it stood when the window was taken. */
+  speech: SpeechSpans;
+}
+
+/** How every pause's pitch is tracked: 16 kHz audio, 10 ms frames. */
+export const PROSODY_PITCH_OPTIONS = { sampleRate: 16000, hopMs: 10 } as const;
+
 export interface ProsodyTrackerOptions {
   /** Audio kept, ms; default 1500. At least 500: the longest feature window and its margins. */
   historyMs?: number;
 }
 
 /** Audio everywhere in the pipeline after resampling. */
-const SAMPLE_RATE = 16000;
-const SAMPLES_PER_MS = SAMPLE_RATE / 1000;
+const SAMPLES_PER_MS = PROSODY_PITCH_OPTIONS.sampleRate / 1000;
 const MIN_HISTORY_MS = 500;
-const HOP_MS = 10;
+const HOP_MS = PROSODY_PITCH_OPTIONS.hopMs;
 /** Half the pitch window (three periods of 60 Hz): audio needed past a frame's centre. */
 const PITCH_HALF_WINDOW_MS = 25;
 /**
@@ -86,8 +102,6 @@ interface VoicedRun {
 export class ProsodyTracker {
   private readonly ring: SampleRing;
   private readonly speech = new SpeechSpans();
-  /** Where the ring is unrolled for analysis: fixed, like the ring. */
-  private readonly scratch: Float32Array;
   private readonly speaker = new SpeakerProsody();
   /** Absolute sample up to which audio has been learnt from. */
   private learntUntil = 0;
@@ -99,12 +113,11 @@ export class ProsodyTracker {
       throw new ParleyError('bad_config', `prosody tracker: historyMs must be at least ${MIN_HISTORY_MS}, got ${historyMs}`);
     }
     this.ring = new SampleRing(Math.round(historyMs * SAMPLES_PER_MS));
-    this.scratch = new Float32Array(this.ring.capacity);
   }
 
   /** Bytes of every buffer held: fixed at construction, whatever the length of the call. */
   get bufferBytes(): number {
-    return this.ring.byteLength + this.scratch.byteLength + this.speech.byteLength + this.speaker.byteLength;
+    return this.ring.byteLength + this.speech.byteLength + this.speaker.byteLength;
   }
 
   /** Absolute index of the oldest sample held. */
@@ -124,10 +137,18 @@ export class ProsodyTracker {
 
   /**
    * Features of the voiced stretch that ended at `speechEndSample` (an absolute sample
-   * index since the tracker started; it is within the kept history). Computed once per
-   * pause: asking again for the same end returns the same features and learns nothing.
+   * index since the tracker started; it is within the kept history), with its pitch tracked
+   * here. Computed once per pause: asking again for the same end returns the same features
+   * and learns nothing.
    */
   featuresAtSpeechEnd(speechEndSample: number): ProsodyFeatures {
+    const window = this.pitchWindow(speechEndSample);
+    if (this.last?.speechEndSample === speechEndSample) return { ...this.last.features };
+    return this.featuresFrom(window, trackPitch(window.samples, PROSODY_PITCH_OPTIONS));
+  }
+
+  /** The audio and VAD decisions the features of the pause ending at `speechEndSample` need. */
+  pitchWindow(speechEndSample: number): PitchWindow {
     const { ring } = this;
     if (!Number.isInteger(speechEndSample) || speechEndSample < ring.start || speechEndSample > ring.end) {
       throw new ParleyError(
@@ -135,21 +156,30 @@ export class ProsodyTracker {
         `prosody tracker: speech end ${speechEndSample} is outside the history [${ring.start}, ${ring.end}]`,
       );
     }
-    if (this.last?.speechEndSample === speechEndSample) return { ...this.last.features };
     const from = ring.start;
     const to = Math.min(ring.end, speechEndSample + PITCH_HALF_WINDOW_MS * SAMPLES_PER_MS);
-    ring.copy(from, to, this.scratch);
-    const samples = this.scratch.subarray(0, to - from);
+    const samples = new Float32Array(to - from);
+    ring.copy(from, to, samples);
+    return { speechEndSample, fromSample: from, samples, speech: this.speech.snapshot() };
+  }
+
+  /**
+   * The features of `window` from its pitch track (`trackPitch(window.samples,
+   * PROSODY_PITCH_OPTIONS)`), learning the speaker's statistics from audio not learnt yet.
+   * Windows must come in the order of their speech ends.
+   */
+  featuresFrom(window: PitchWindow, track: readonly PitchFrame[]): ProsodyFeatures {
+    const { speechEndSample, fromSample: from, samples } = window;
+    if (this.last?.speechEndSample === speechEndSample) return { ...this.last.features };
     const endMs = (speechEndSample - from) / SAMPLES_PER_MS;
-    const track = trackPitch(samples, { sampleRate: SAMPLE_RATE, hopMs: HOP_MS });
     let count = track.length;
     while (count > 0 && track[count - 1]!.timeMs > endMs) count--;
-    const frames = track.slice(0, count);
+    const frames = track.slice(0, count).map((frame) => ({ ...frame }));
     const sampleAt = (frame: PitchFrame): number => from + Math.round(frame.timeMs * SAMPLES_PER_MS);
 
     // Voice where the VAD heard none (hum, music, a voice in the background) is not the speaker's.
     const margin = VAD_MARGIN_MS * SAMPLES_PER_MS;
-    for (const frame of frames) if (frame.f0Hz !== null && !this.speech.isSpeech(sampleAt(frame), margin)) frame.f0Hz = null;
+    for (const frame of frames) if (frame.f0Hz !== null && !window.speech.isSpeech(sampleAt(frame), margin)) frame.f0Hz = null;
     for (const frame of frames) if (frame.f0Hz !== null && sampleAt(frame) > this.learntUntil) this.speaker.addF0(frame.f0Hz);
     const range = this.speaker.f0Range(MIN_RANGE_FRAMES);
     for (const frame of frames) {

@@ -49,6 +49,17 @@ export class SpeechSpans {
     return false;
   }
 
+  /** A copy, as the spans stand now. */
+  snapshot(): SpeechSpans {
+    const copy = new SpeechSpans(this.capacity);
+    copy.starts.set(this.starts);
+    copy.ends.set(this.ends);
+    copy.spans = this.spans;
+    copy.written = this.written;
+    copy.inSpeech = this.inSpeech;
+    return copy;
+  }
+
   clear(): void {
     this.spans = 0;
     this.written = 0;

@@ -7,6 +7,7 @@ import type { ExecutionProvider } from '../models/onnx/onnx-session-factory.js';
 import type { RecognizerInfo } from '../proto/messages.js';
 import { SERVING_SEARCH_ARGS } from '../models/asr/pocketsphinx/search-args.js';
 import { VadEngine } from '../models/vad/vad-engine.js';
+import { PitchTrackWorker } from '../models/turn/pitch-track-worker.js';
 import type { ServerOptions } from './config/server-options.js';
 import { ModelBatcher, type ModelBatchObserver } from '../models/batching/model-batcher.js';
 import { WORK_TIER, type WorkClass } from './scheduler/work-class.js';
@@ -23,18 +24,19 @@ export interface EngineEvent {
 }
 
 export interface EngineSupervision {
-  onEngineEvent(engine: 'vad' | 'asr', event: EngineEvent): void;
+  onEngineEvent(engine: 'vad' | 'asr' | 'pitch', event: EngineEvent): void;
   /** Told about every model batch the scheduler forms (metrics). */
   batchObserver?: ModelBatchObserver;
 }
 
 /**
  * Loads the models every session shares. Every model run goes through the scheduler:
- * VAD batches, and the recognizer's decoder creation, stream drains and decodes.
+ * VAD batches, and the recognizer's decoder creation, stream drains and decodes. The pitch
+ * tracks of the end-of-turn model's pauses run on a worker thread of their own.
  */
 export async function loadEngines(options: ServerOptions, scheduler: WorkScheduler, supervision: EngineSupervision): Promise<HostedEngines> {
   const { vadDeadlineMs, vadMaxWaitMs } = options;
-  const [vad, recognizer] = await Promise.all([
+  const [vad, recognizer, pitch] = await Promise.all([
     VadEngine.load({
       maxWaitMs: vadMaxWaitMs,
       deadlineMs: vadDeadlineMs,
@@ -43,17 +45,20 @@ export async function loadEngines(options: ServerOptions, scheduler: WorkSchedul
       onStatus: (event) => supervision.onEngineEvent('vad', event),
     }),
     options.asrEngine === 'transducer' ? loadTransducer(options, scheduler, supervision) : loadPocketSphinx(options, scheduler),
+    // Without it serving, pitch is tracked on the event loop: turns go on, so health stays.
+    PitchTrackWorker.start({ onStatus: (event) => supervision.onEngineEvent('pitch', event) }),
   ]);
   return {
     vad,
     asr: recognizer.asr,
+    pitch,
     recognizer: recognizer.info,
     executionProvider: recognizer.executionProvider,
     get healthy() {
       return vad.healthy && recognizer.healthy();
     },
     close: async () => {
-      await Promise.all([vad.close(), recognizer.asr.close()]);
+      await Promise.all([vad.close(), recognizer.asr.close(), pitch.close()]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { replay } from '../clients/replay.js';
+import type { PitchTrackWorker } from '../models/turn/pitch-track-worker.js';
 import type { VadEngine } from '../models/vad/vad-engine.js';
 import { checkHealth } from './support/grpc-standard-services.js';
 import { TESTDATA_DIR } from './support/librivox.js';
@@ -78,3 +79,31 @@ describe('a VAD worker that dies', () => {
     }
   });
 });
+
+describe('a pitch-tracking worker that dies', () => {
+  it('is logged and restarted, health stays, and model-mode turns go on across the restart', async () => {
+    const { log, lines } = captureLog();
+    const server = await startTestServer({}, { log });
+    try {
+      const pitch = server.engines()!.pitch as PitchTrackWorker;
+      await pitch.thread!.terminate();
+      await waitFor(() => lines.some((l) => l.event === 'engine_failed' && l.engine === 'pitch'));
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+      const audio = { encoding: 'pcm_s16le' as const, sampleRate: 16000, channels: 1 as const, data: pcm };
+      // Started while no worker serves (its pauses are tracked inline until the new one does).
+      const across = await replay(audio, { url: server.url, speed: 0, chunkMs: 40, config: { end_of_turn: 'model' } });
+      await waitFor(() => pitch.healthy, 15_000);
+      const after = await replay(audio, { url: server.url, speed: 0, chunkMs: 40, config: { end_of_turn: 'model' } });
+      for (const result of [across, after]) {
+        expect(result.turns.map((t) => t.text)).toEqual(['go forward ten meters']);
+        expect(result.turns[0]!.end.end_of_turn_confidence).toBeGreaterThan(0);
+      }
+      const { metrics } = await fetchMetrics(server.port);
+      expect(metricValue(metrics, 'parley_engine_restarts_total', { engine: 'pitch' })).toBe(1);
+      expect(lines.map((l) => l.event)).toContain('engine_restarted');
+    } finally {
+      await server.close();
+    }
+  });
+});
+

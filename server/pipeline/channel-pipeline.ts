@@ -42,7 +42,7 @@ export interface ChannelPipelineOptions {
   endOfTurn?: {
     model: EndOfTurnModel;
     thresholds: EndOfTurnThresholds;
-  } & Pick<EndOfTurnEstimatorOptions, 'deadlineMs' | 'minIntervalMs' | 'observer'>;
+  } & Pick<EndOfTurnEstimatorOptions, 'deadlineMs' | 'minIntervalMs' | 'observer' | 'pitch'>;
   /**
    * Most words a `transcript.partial` carries; older stable words are left out and counted
    * in `omitted_words`, which is absent while nothing is left out. Absent: no limit.
@@ -100,7 +100,7 @@ export class ChannelPipeline {
     const model = options.endOfTurn;
     this.turns = new TurnDetector({ eagerEndMs: options.eagerEndMs, endMs: options.endMs, maxTurnMs: options.maxTurnMs ?? Infinity, model: model?.thresholds });
     this.endOfTurn = model
-      ? new EndOfTurnEstimator(model.model, scheduler, { key: `${options.key}:turn`, deadlineMs: model.deadlineMs, minIntervalMs: model.minIntervalMs, observer: model.observer }, () => ({
+      ? new EndOfTurnEstimator(model.model, scheduler, { key: `${options.key}:turn`, deadlineMs: model.deadlineMs, minIntervalMs: model.minIntervalMs, observer: model.observer, pitch: model.pitch }, () => ({
           words: this.turn?.words ?? NO_WORDS,
           startMs: this.turn?.utteranceStartMs ?? 0,
         }))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EndOfTurnModel } from '../../models/turn/end-of-turn-model.js';
+import { INLINE_PITCH_TRACKING, type PitchTracking } from '../../models/turn/pitch-tracking.js';
 import type { WorkClass } from '../scheduler/work-class.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { EndOfTurnEstimator } from './end-of-turn-estimator.js';
@@ -42,6 +43,34 @@ describe('EndOfTurnEstimator', () => {
     // An estimate for a pause the estimator was not told of has nothing to go on.
     expect(estimator.estimate(1234, 300)).toBe(0);
     estimator.close();
+    scheduler.close();
+  });
+
+  it('tracks each computed pause\'s pitch where it is told to, with the same estimate as inline', async () => {
+    const scheduler = new WorkScheduler({ concurrency: 1, urgentReserve: 0, utilizationWindowMs: 1000, ownThreadClasses: ['turn'] });
+    const windows: number[] = [];
+    const counting: PitchTracking = {
+      track: (samples) => {
+        windows.push(samples.length);
+        return INLINE_PITCH_TRACKING.track(samples);
+      },
+    };
+    const estimates = await Promise.all(
+      [counting, undefined].map(async (pitch) => {
+        const options = { key: 'c/0:turn', deadlineMs: 20, minIntervalMs: 400, ...(pitch ? { pitch } : {}) };
+        const estimator = new EndOfTurnEstimator(new EndOfTurnModel(), scheduler, options, () => ({ words: [], startMs: 0 }));
+        for (let k = 0; k < 94; k++) estimator.accept(chunk(k, true), true);
+        await estimator.pauseBegan(2000, performance.now());
+        estimator.speechStarted(2100, true);
+        await estimator.pauseBegan(2300, performance.now()); // reused: no track
+        const estimate = estimator.estimate(2300, 300);
+        estimator.close();
+        return estimate;
+      }),
+    );
+    // One window, from the oldest of the 1.5 s kept to 25 ms past the speech end.
+    expect(windows).toEqual([(2000 + 25) * 16 - (94 * CHUNK - 24000)]);
+    expect(estimates[0]).toBe(estimates[1]);
     scheduler.close();
   });
 

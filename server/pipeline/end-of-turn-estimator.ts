@@ -2,6 +2,7 @@ import { ProsodyTracker, type ProsodyFeatures } from '../../audio/prosody-featur
 import type { EndOfTurnInput } from '../../models/turn/end-of-turn-features.js';
 import type { EndOfTurnModel } from '../../models/turn/end-of-turn-model.js';
 import { lexicalCues, type LexicalCues } from '../../models/turn/lexical-cues.js';
+import { INLINE_PITCH_TRACKING, type PitchTracking } from '../../models/turn/pitch-tracking.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 
 const SAMPLES_PER_MS = 16;
@@ -14,9 +15,11 @@ export interface EndOfTurnEstimatorOptions {
   /**
    * A pause that begins less than this much audio after the last pause whose prosody was
    * computed reuses that prosody: audio that stops and starts every few chunks cannot make
-   * the event loop compute prosody (a few ms each time) more often than this.
+   * the server compute prosody (a few ms each time) more often than this.
    */
   minIntervalMs: number;
+  /** Where a pause's pitch is tracked (the server's worker thread); default: inline. */
+  pitch?: PitchTracking;
   /** Told every estimate with what it was made from (the fitting script records them). */
   observer?: (input: EndOfTurnInput, probability: number, speechEndMs: number) => void;
 }
@@ -32,8 +35,8 @@ export interface TurnSoFar {
 /**
  * One channel's end-of-turn estimates: it hears every chunk (for the prosody of the voiced
  * stretch before a pause), computes a pause's prosody once as the pause begins (through the
- * scheduler, in the turn-signal tier), and then scores each chunk of the pause with the
- * model from its silence, that prosody and the words so far.
+ * scheduler, in the turn-signal tier; its pitch track on `pitch`), and then scores each chunk
+ * of the pause with the model from its silence, that prosody and the words so far.
  */
 export class EndOfTurnEstimator {
   private readonly prosody = new ProsodyTracker();
@@ -79,7 +82,10 @@ export class EndOfTurnEstimator {
       workClass: 'turn',
       key: this.options.key,
       deadline: receivedAtMs + this.options.deadlineMs,
-      run: async () => this.prosody.featuresAtSpeechEnd(Math.round(speechEndMs * SAMPLES_PER_MS)),
+      run: async () => {
+        const window = this.prosody.pitchWindow(Math.round(speechEndMs * SAMPLES_PER_MS));
+        return this.prosody.featuresFrom(window, await (this.options.pitch ?? INLINE_PITCH_TRACKING).track(window.samples));
+      },
     });
     this.pause = { speechEndMs, features };
     this.computed = this.pause;

@@ -164,7 +164,7 @@ export class SessionHost {
     return new Session(
       config,
       { limits: this.limits, finalPassWaitMs, partialDeadlineMs, maxDecodeMs, preRollMs, recognizerTrailingSilenceMs, endOfTurnDeadlineMs, endOfTurnMinIntervalMs },
-      { vad: this.engines.vad, asr: this.engines.asr, recognizer: this.engines.recognizer, scheduler: this.scheduler },
+      { vad: this.engines.vad, asr: this.engines.asr, pitch: this.engines.pitch, recognizer: this.engines.recognizer, scheduler: this.scheduler },
       observed,
     );
   }

@@ -11,6 +11,7 @@ import { concatAudio, goForward, silence } from '../../test/support/audio-fixtur
 import { DEFAULT_SERVER_OPTIONS, DEFAULT_SESSION_CONFIG } from '../config/server-options.js';
 import { WorkScheduler } from '../scheduler/work-scheduler.js';
 import { Session, type SessionOptions, type SessionRuntime } from './session.js';
+import { INLINE_PITCH_TRACKING } from '../../models/turn/pitch-tracking.js';
 
 function collectingSink() {
   const events: ServerEvent[] = [];
@@ -99,7 +100,7 @@ describe('Session', () => {
       PocketSphinxEngine.create({ decoderArgs: SERVING_SEARCH_ARGS }),
     ]);
     await asr.prewarm(2);
-    runtime = { vad, asr, scheduler, recognizer: { engine: asr.name, model: ACOUSTIC_MODEL, ...(await pocketSphinxModelVersion()) } };
+    runtime = { vad, asr, pitch: INLINE_PITCH_TRACKING, scheduler, recognizer: { engine: asr.name, model: ACOUSTIC_MODEL, ...(await pocketSphinxModelVersion()) } };
   });
   afterAll(async () => {
     await Promise.all([runtime?.vad.close(), runtime?.asr.close()]);

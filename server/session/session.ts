@@ -10,6 +10,7 @@ import type { ChannelEvent, RecognizerInfo, ServerEvent, SessionEndedEvent, Sess
 import type { SessionConfig, SessionLimits } from '../../proto/session-config.js';
 import { ChannelPipeline, type ChannelPipelineOptions } from '../pipeline/channel-pipeline.js';
 import { EndOfTurnModel } from '../../models/turn/end-of-turn-model.js';
+import type { PitchTracking } from '../../models/turn/pitch-tracking.js';
 import type { WorkScheduler } from '../scheduler/work-scheduler.js';
 
 const PIPELINE_RATE = 16000;
@@ -17,6 +18,8 @@ const PIPELINE_RATE = 16000;
 export interface SessionEngines {
   vad: VadEngine;
   asr: AsrEngine;
+  /** Tracks the pitch of pauses for the end-of-turn model. */
+  pitch: PitchTracking;
   /** The recognizer and model `asr` runs, as `session.started` names them. */
   recognizer: RecognizerInfo;
 }
@@ -109,7 +112,7 @@ export class Session {
             maxDecodeMs: options.maxDecodeMs,
             maxTurnMs: options.limits.max_turn_ms,
             maxPartialWords: options.limits.max_partial_words,
-            endOfTurn: config.end_of_turn === 'model' ? endOfTurnOptions(config, options) : undefined,
+            endOfTurn: config.end_of_turn === 'model' ? endOfTurnOptions(config, options, runtime.pitch) : undefined,
           },
           runtime.vad.openStream(),
           started.then((streams) => streams[channel]!),
@@ -228,7 +231,7 @@ export class Session {
 }
 
 /** Model mode's pipeline options from the session config. The model is stateless: one per server. */
-function endOfTurnOptions(config: SessionConfig, options: SessionOptions): ChannelPipelineOptions['endOfTurn'] {
+function endOfTurnOptions(config: SessionConfig, options: SessionOptions, pitch: PitchTracking): ChannelPipelineOptions['endOfTurn'] {
   return {
     model: END_OF_TURN_MODEL,
     thresholds: {
@@ -239,6 +242,7 @@ function endOfTurnOptions(config: SessionConfig, options: SessionOptions): Chann
     },
     deadlineMs: options.endOfTurnDeadlineMs,
     minIntervalMs: options.endOfTurnMinIntervalMs,
+    pitch,
   };
 }
 
