@@ -79,7 +79,15 @@ export class WorkerRestarter {
     this.options.onStatus?.({ kind: 'failed', detail: `${detail}; restarting in ${delayMs} ms` });
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.launch().then(
+      let launched: Promise<unknown>;
+      try {
+        launched = this.launch();
+      } catch (error) {
+        // A thread that cannot even be created (no memory, say) is one more failed try.
+        this.failed(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      launched.then(
         () => this.options.onStatus?.({ kind: 'restarted', detail: `${this.name} serves again` }),
         () => undefined,
       );
