@@ -135,6 +135,8 @@ async function runCall(audio: ReplayAudio, options: ReplayOptions): Promise<Call
   const extra: Partial<CallRecording> = {};
   const serverClockStartedAt = client.serverClockStartedAt?.();
   if (serverClockStartedAt !== undefined) extra.serverClockStartedAt = serverClockStartedAt;
+  const audioStartedAt = client.audioStartedAt?.();
+  if (audioStartedAt !== undefined) extra.audioStartedAt = audioStartedAt;
   if (!started && !signal?.aborted) extra.failure = messageOf(error);
   return { recording: recording({ code: end.closeCode, ok: end.ok, label: end.label }, extra), error };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSamples } from '../audio/pcm-decoder.js';
 import { scoreCall } from '../clients/qa/call-scoring.js';
+import type { CallRecording } from '../clients/qa/call-recording.js';
 import type { CallReport } from '../clients/qa/qa-report.js';
 import { recordReplay } from '../clients/replay.js';
 import { buildCall } from './support/call-builder.js';
@@ -16,6 +17,7 @@ import { startTestServer } from './support/test-server.js';
 describe('client-measured latency of a WebRTC replay', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let report: CallReport;
+  let overWebSocket: CallReport;
 
   beforeAll(async () => {
     server = await startTestServer({ prewarmDecoders: 1 });
@@ -26,8 +28,11 @@ describe('client-measured latency of a WebRTC replay', () => {
       1500,
     );
     const audio = { encoding: 'pcm_s16le' as const, sampleRate: 16000, channels: 1 as const, data: encodeSamples(call.samples, 'pcm_s16le') };
-    const recording = await recordReplay(audio, { webrtc: `http://127.0.0.1:${server.port}`, speed: 1, chunkMs: 20, config: { end_of_turn: 'silence' } });
-    report = scoreCall({ id: 'rtc', audio: 'rtc.wav', audioMs: (call.samples.length * 1000) / 16000, channels: 1, references: [null], expectedTurns: [null], recording });
+    const score = (recording: CallRecording) =>
+      scoreCall({ id: 'rtc', audio: 'rtc.wav', audioMs: (call.samples.length * 1000) / 16000, channels: 1, references: [null], expectedTurns: [null], recording });
+    const config = { end_of_turn: 'silence' };
+    report = score(await recordReplay(audio, { webrtc: `http://127.0.0.1:${server.port}`, speed: 1, chunkMs: 20, config }));
+    overWebSocket = score(await recordReplay(audio, { url: server.url, speed: 1, chunkMs: 20, config }));
   }, 120_000);
 
   afterAll(() => server?.close());
@@ -42,5 +47,19 @@ describe('client-measured latency of a WebRTC replay', () => {
       expect(turn.final_latency_ms!).toBeLessThan(turn.server_final_latency_ms! + 400);
     }
     expect(report.latency.perceived.p50!).toBeGreaterThan(0);
+  });
+
+  it("knows how far the server's clock runs ahead of the audio: the same speech ends as over the WebSocket, once moved back by it", () => {
+    expect(overWebSocket.server_clock_lead_ms).toBe(0);
+    // The client's track holds 200 ms before it plays.
+    expect(report.server_clock_lead_ms).toBeGreaterThanOrEqual(150);
+    const ends = (r: CallReport) => r.turns.map((t) => t.speech_end_ms!);
+    expect(ends(report)).toHaveLength(ends(overWebSocket).length);
+    ends(report).forEach((end, i) => {
+      // What is left is the transport's delay (Opus frames, the jitter buffer) and a VAD chunk.
+      const moved = end - report.server_clock_lead_ms - ends(overWebSocket)[i]!;
+      expect(moved).toBeGreaterThan(-40);
+      expect(moved).toBeLessThan(150);
+    });
   });
 });

@@ -23,6 +23,8 @@ export interface CallRecording {
    * server audio time `t` left the client at this plus `t`.
    */
   serverClockStartedAt?: number;
+  /** WebRTC: when the client's track began playing the call's first audio. */
+  audioStartedAt?: number;
   /** Close code, gRPC status, or the WebRTC POST's HTTP status; ok as `CallEnd` says. */
   close: { code: number; ok: boolean; label: string };
   /** The call could not run at all (refused, unreachable): why. */
@@ -34,4 +36,17 @@ export function sentAtOf(recording: CallRecording, audioMs: number): number | un
   const k = Math.max(0, Math.floor(audioMs / recording.chunkMs));
   if (recording.serverClockStartedAt !== undefined) return recording.serverClockStartedAt + k * recording.chunkMs;
   return recording.chunkSentAt[Math.min(k, recording.chunkSentAt.length - 1)];
+}
+
+/**
+ * How far the server's audio clock runs ahead of the call's own audio: 0 but over WebRTC,
+ * where the server counts from the data channel's opening, before the client's track plays
+ * the call's first audio (its 200 ms queue, at least). The call's audio at `t` is then the
+ * server's at `t` plus this, and the transport's delay (tens of ms, which the client cannot
+ * see). Manifest times (turn boundaries, the waveform) move by it onto the server's clock.
+ */
+export function serverClockLeadMs(recording: CallRecording): number {
+  const { serverClockStartedAt, audioStartedAt } = recording;
+  if (serverClockStartedAt === undefined || audioStartedAt === undefined) return 0;
+  return Math.max(0, audioStartedAt - serverClockStartedAt);
 }

@@ -193,6 +193,7 @@ describe('scoreCall', () => {
       id: 'cat',
       audio: 'calls/cat.wav',
       audio_ms: 3000,
+      server_clock_lead_ms: 0,
       session_id: 'sess-1',
       errors: [{ code: 'bad_message', message: 'unknown message type', fatal: false }],
       close: wsClose,
@@ -280,5 +281,30 @@ describe('scoreCall, other calls', () => {
     expect(report.channels[0]).toMatchObject({ turns: 3, expected_turns: 1, turns_matched: 1, cut_offs: 1 });
     const unbounded = scoreCall({ id: 'free', audio: 'b.wav', audioMs: 6000, channels: 1, references: [null], expectedTurns: [null], recording });
     expect(unbounded.channels[0]).toMatchObject({ turns_matched: null, cut_offs: null });
+  });
+
+  it("over WebRTC, places turn boundaries on the server's clock, which runs ahead of the call's audio", () => {
+    const end = (at: number, turnId: number, speechEndMs: number): ReceivedEvent =>
+      received(at, { type: 'turn.end', channel: 0, turn_id: turnId, text: 'x', words: [], speech_end_ms: speechEndMs, latency_ms: 0, reason: 'model' });
+    // The data channel opened at 1000, the track played the first audio at 1350: the server's
+    // clock is 350 ms ahead. The call's turns end at 3000 and 6000 ms of its audio, which the
+    // server heard at 3350 and 6350 and ended at 3400 and 6420.
+    const recording: CallRecording = {
+      chunkSentAt: [],
+      chunkMs: 20,
+      serverClockStartedAt: 1000,
+      audioStartedAt: 1350,
+      close: { code: 201, ok: true, label: 'webrtc 201' },
+      events: [end(5000, 1, 3400), end(8000, 2, 6420)],
+    };
+    const input = { id: 'rtc', audio: 'rtc.wav', audioMs: 7000, channels: 1, references: [null], expectedTurns: [2], recording };
+    const turnBoundaries = [[{ start_ms: 500, end_ms: 3000 }, { start_ms: 4000, end_ms: 6000 }]];
+    const report = scoreCall({ ...input, turnBoundaries });
+    expect(report.server_clock_lead_ms).toBe(350);
+    expect(report.channels[0]).toMatchObject({ turns_matched: 2, cut_offs: 0 });
+    // Read on the call's own clock, both ends would be 400 ms late: neither found.
+    const unshifted = scoreCall({ ...input, turnBoundaries, recording: { ...recording, audioStartedAt: undefined } });
+    expect(unshifted.server_clock_lead_ms).toBe(0);
+    expect(unshifted.channels[0]).toMatchObject({ turns_matched: 0 });
   });
 });

@@ -1,7 +1,7 @@
 import type { TurnEndEvent } from '../../proto/messages.js';
 import { normalizeWords } from '../wer.js';
 import { audioSentBy } from './audio-clock.js';
-import { sentAtOf, type CallRecording } from './call-recording.js';
+import { sentAtOf, serverClockLeadMs, type CallRecording } from './call-recording.js';
 import type { CallError, CallReport, ChannelReport, TimelineTurn } from './qa-report.js';
 import { flicker, latencyReport, latencySamples } from './turn-figures.js';
 import { matchTurnEnds, type TurnSpan } from './turn-boundaries.js';
@@ -45,6 +45,9 @@ export interface CallInput {
  *   (after jitter buffering and loss concealment); on any transport a send time taken late (a send that waited on backpressure)
  *   moves the client's clock. A negative figure shows that disagreement; clamping it to 0 would
  *   hide it and pull the percentiles down.
+ * - Turn boundaries are in the call's audio time; they are matched against the server's
+ *   `speech_end_ms` after moving by `serverClockLeadMs` (over WebRTC the server's clock runs
+ *   ahead of the call's audio), so the 300 ms tolerance is not spent on the transport.
  * - Turns are `turn.end` events. False eager ends per turn: `turn.resumed` events / turns.
  * - Flicker: of the word positions partials showed in a turn, the share whose word was later
  *   changed: a later partial showed another word there, or `turn.end` did, or `turn.end` has no
@@ -55,6 +58,7 @@ export function scoreCall(input: CallInput): CallReport {
   const traces = traceTurns(recording.events);
   const turns = traces.map((trace) => timelineTurn(trace, recording));
   const ran = recording.failure === undefined;
+  const leadMs = serverClockLeadMs(recording);
   const channels = Array.from({ length: input.channels }, (_, channel) =>
     channelReport(
       channel,
@@ -62,7 +66,7 @@ export function scoreCall(input: CallInput): CallReport {
       turns.filter((t) => t.channel === channel),
       input.references[channel] ?? null,
       input.expectedTurns[channel] ?? null,
-      input.turnBoundaries?.[channel] ?? null,
+      input.turnBoundaries?.[channel]?.map((span) => ({ start_ms: span.start_ms + leadMs, end_ms: span.end_ms + leadMs })) ?? null,
       ran,
     ),
   );
@@ -77,6 +81,7 @@ export function scoreCall(input: CallInput): CallReport {
     id: input.id,
     audio: input.audio,
     audio_ms: input.audioMs,
+    server_clock_lead_ms: Math.round(leadMs),
     channels,
     wer: counts.length > 0 ? sumCounts(counts) : null,
     latency: latencyReport(latencySamples(turns)),

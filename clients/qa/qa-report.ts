@@ -108,6 +108,12 @@ export interface CallReport {
   /** The audio file, as given. */
   audio: string;
   audio_ms: number;
+  /**
+   * How far the server's audio clock ran ahead of the call's audio (`serverClockLeadMs`): 0 but
+   * over WebRTC. Every `*_ms` audio time here is the server's; the call's audio at `t` is at
+   * `t` plus this on them (the timeline draws the waveform there).
+   */
+  server_clock_lead_ms: number;
   channels: ChannelReport[];
   /** Over all channels. */
   wer: WerCounts | null;

@@ -26,6 +26,7 @@ function call(id: string, hypotheses: string[], options: { wer?: number | null; 
     id,
     audio: `${id}.wav`,
     audio_ms: 1000,
+    server_clock_lead_ms: 0,
     channels: hypotheses.map((text, c) => channel(c, text)),
     wer: options.wer === undefined ? null : wer(options.wer),
     latency,

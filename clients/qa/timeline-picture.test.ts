@@ -99,8 +99,26 @@ describe('drawTimeline', () => {
     expect(timelineLayoutOf({ samples: [], sampleRate: RATE, call: call(30_000) }, { pxPerSecond: 50 }).plotWidth).toBe(1500);
   });
 
-  it('draws the waveform where the audio has speech and leaves silence blank', async () => {
+  /**
+   * The same call over WebRTC: the server's clock runs 300 ms ahead of the audio, so every time
+   * it reports is 300 ms later, and so is where the audio is drawn.
+   */
+  function ahead(lead: number): ReturnType<typeof fixture> {
+    const shift = (ms: number | null) => (ms === null ? null : ms + lead);
+    const turns = input.call.turns.map((t) => ({
+      ...t,
+      speech_start_ms: shift(t.speech_start_ms),
+      speech_end_ms: shift(t.speech_end_ms),
+      eager_end_at_ms: shift(t.eager_end_at_ms),
+      end_at_ms: shift(t.end_at_ms),
+    }));
+    return { ...input, call: { ...input.call, server_clock_lead_ms: lead, turns }, speech: input.speech.map(([a, b]) => [a + lead, b + lead]) };
+  }
+
+  it.each([0, 300])('draws the waveform where the audio has speech and leaves silence blank (server clock %i ms ahead)', async (lead) => {
+    const input = ahead(lead);
     const layout = timelineLayoutOf(input);
+    expect(layout.plotWidth).toBe(Math.round((msOf(input.samples[0]!) + lead) / 10));
     const { at } = await decode(await drawTimeline(input));
     for (const lane of layout.lanes) {
       // Rows the waveform may reach, but not its centre line (a flat line is drawn there for silence).

@@ -87,6 +87,7 @@ export function callReport(fields: Partial<CallReport> = {}): CallReport {
     id: 'call',
     audio: 'call.wav',
     audio_ms: 0,
+    server_clock_lead_ms: 0,
     channels: [channelReport()],
     wer: null,
     latency: latency(),

@@ -91,6 +91,7 @@ export function sampleCall(): CallReport {
     id: 'interview-07',
     audio: 'calls/interview-07.wav',
     audio_ms: 9800,
+    server_clock_lead_ms: 0,
     channels: [
       {
         channel: 0,
@@ -214,6 +215,7 @@ export function sampleFailedCall(): CallReport {
     id: 'support/line 3',
     audio: 'calls/support-3.wav',
     audio_ms: 35_200,
+    server_clock_lead_ms: 0,
     channels: [],
     wer: null,
     latency: { perceived: NO_SAMPLES, final: NO_SAMPLES, partial: NO_SAMPLES, server_perceived: NO_SAMPLES, server_final: NO_SAMPLES },
