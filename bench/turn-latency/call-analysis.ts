@@ -1,6 +1,6 @@
 import { normalizeWords, wordErrorRate } from '../../clients/wer.js';
 import type { ServerEvent } from '../../proto/messages.js';
-import { sentTimeOf, type CallRecording } from './call-runner.js';
+import { sentTimeOf, sentTimeOfServerMs, type CallRecording } from './call-runner.js';
 
 type Of<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
 
@@ -49,8 +49,8 @@ export function analyzeCall(recording: CallRecording, into: PhaseFigures): void 
     into.truthTurns++;
     into.reference.push(truth.transcript);
     const eosSent = sentTimeOf(recording, truth.endMs);
-    // The server turn that ends nearest this utterance's true end.
-    const end = nearest(ends, (e) => e.event.speech_end_ms, truth.endMs, truth.startMs);
+    // The server turn that ends nearest this utterance's true end (on the call's audio clock).
+    const end = nearest(ends, (e) => e.event.speech_end_ms - recording.serverLeadMs, truth.endMs, truth.startMs);
     const eager = end ? eagers.filter((e) => e.event.turn_id === end.event.turn_id).at(-1) : undefined;
     // An eager end before the true end that speech never resumed after counts, as a negative latency.
     if (!end || !eager) {
@@ -84,7 +84,7 @@ function analyzePartials(recording: CallRecording, partials: Array<{ event: Of<'
         const id = `${i}:${w.word}`;
         if (!seen.has(id)) {
           seen.add(id);
-          into.partial.push(p.at - sentTimeOf(recording, w.end_ms));
+          into.partial.push(p.at - sentTimeOfServerMs(recording, w.end_ms));
         }
       });
     });
