@@ -7,7 +7,7 @@ import { checkHealth } from './support/grpc-standard-services.js';
 import { TESTDATA_DIR } from './support/librivox.js';
 import { captureLog } from './support/log-capture.js';
 import { fetchMetrics, metricValue } from './support/prometheus-text.js';
-import { RawPeer } from './support/raw-ws.js';
+import { busySessions, expectEndedByEngineFailure } from './support/busy-sessions.js';
 import { terminateBetweenRuns } from './support/terminate-between-runs.js';
 import { startTestServer, waitFor } from './support/test-server.js';
 
@@ -20,33 +20,12 @@ describe('a VAD worker that dies', () => {
     const server = await startTestServer({ prewarmDecoders: 2 }, { log });
     try {
       const vad = server.engines()!.vad as VadEngine;
-      const peers = [new RawPeer(server.url), new RawPeer(server.url)];
-      for (const peer of peers) {
-        await peer.opened;
-        peer.send({ type: 'start' });
-        await peer.next('session.started');
-      }
-      // Keep audio flowing so both sessions have VAD work queued or in flight when it dies.
-      let feeding = true;
-      const feed = (async () => {
-        for (let at = 0; feeding; at = (at + 3200) % (pcm.length - 3200)) {
-          for (const peer of peers) if (peer.ws.readyState === peer.ws.OPEN) peer.send(pcm.subarray(at, at + 3200));
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      })();
-      await peers[0]!.next('speech.started');
+      const busy = await busySessions(server.url, pcm);
+      await busy.peers[0]!.next('speech.started');
       await terminateBetweenRuns(vad.worker!);
 
-      for (const peer of peers) {
-        expect(await peer.closed).toBe(1011);
-        const error = peer.errors().find((e) => e.fatal)!;
-        expect(error).toMatchObject({ code: 'engine_failure', fatal: true });
-        // Library and runtime text stays in the log.
-        expect(error.message).not.toMatch(/worker|exit|code 1|Error:/i);
-        expect(peer.events.at(-1)).toMatchObject({ type: 'session.ended', reason: 'error' });
-      }
-      feeding = false;
-      await feed;
+      for (const peer of busy.peers) await expectEndedByEngineFailure(peer);
+      await busy.stop();
       expect(server.registry.activeSessions).toBe(0);
 
       // Down until the worker is back; then ready again, and a new session is served.
@@ -101,6 +80,14 @@ describe('a pitch-tracking worker that dies', () => {
       const { metrics } = await fetchMetrics(server.port);
       expect(metricValue(metrics, 'parley_engine_restarts_total', { engine: 'pitch' })).toBe(1);
       expect(lines.map((l) => l.event)).toContain('engine_restarted');
+
+      // Closing the server ends the restarted worker's thread too.
+      const thread = pitch.thread!;
+      const exited = new Promise((resolve) => thread.once('exit', resolve));
+      await server.close();
+      await exited;
+      expect(pitch.thread).toBeUndefined();
+      expect(pitch.healthy).toBe(false);
     } finally {
       await server.close();
     }

@@ -12,7 +12,7 @@ import { buildCall } from './support/call-builder.js';
 import { captureLog } from './support/log-capture.js';
 import { fetchMetrics, metricValue } from './support/prometheus-text.js';
 import { loadLibriVox, TESTDATA_DIR } from './support/librivox.js';
-import { RawPeer } from './support/raw-ws.js';
+import { busySessions, expectEndedByEngineFailure } from './support/busy-sessions.js';
 import { terminateBetweenRuns } from './support/terminate-between-runs.js';
 import { startTestServer, waitFor } from './support/test-server.js';
 
@@ -142,32 +142,12 @@ describe('a transducer worker that dies', () => {
       const before = await replay(speech, { url: server.url, speed: 0, chunkMs: 40 });
       expect(before.turns.length).toBeGreaterThan(0);
       const engine = (server.engines()!.asr as StreamingAsrEngine<TransducerEngine>).model;
-      const peers = [new RawPeer(server.url), new RawPeer(server.url)];
-      for (const peer of peers) {
-        await peer.opened;
-        peer.send({ type: 'start' });
-        await peer.next('session.started');
-      }
-      // Audio keeps flowing, so both sessions have steps queued or coming when the worker dies.
-      let feeding = true;
-      const feed = (async () => {
-        for (let at = 0; feeding; at = (at + 3200) % (SPEECH.length - 3200)) {
-          for (const peer of peers) if (peer.ws.readyState === peer.ws.OPEN) peer.send(SPEECH.subarray(at, at + 3200));
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      })();
-      await Promise.all(peers.map((peer) => peer.next('speech.started')));
+      const busy = await busySessions(server.url, SPEECH);
+      await Promise.all(busy.peers.map((peer) => peer.next('speech.started')));
       await terminateBetweenRuns(engine.workerThread);
 
-      for (const peer of peers) {
-        expect(await peer.closed).toBe(1011);
-        const error = peer.errors().find((e) => e.fatal)!;
-        expect(error).toMatchObject({ code: 'engine_failure', fatal: true });
-        expect(error.message).not.toMatch(/worker|exit|code 1|Error:/i);
-        expect(peer.events.at(-1)).toMatchObject({ type: 'session.ended', reason: 'error' });
-      }
-      feeding = false;
-      await feed;
+      for (const peer of busy.peers) await expectEndedByEngineFailure(peer);
+      await busy.stop();
       await waitFor(() => server.registry.activeSessions === 0 && engine.openStreams === 0);
       expect(lines.find((l) => l.event === 'engine_failed')).toMatchObject({ engine: 'asr', detail: expect.stringMatching(/exited/) });
 
